@@ -1,0 +1,58 @@
+#pragma once
+
+// Search over a SQLite memory store: the FTS5 text branch, the vector branch
+// (an in-memory HNSW index kept in step with the database across processes)
+// and their fusion. Ranking only: the store turns hits into SearchResults.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "store/sqlite/database.h"
+#include "vestige/types.h"
+
+namespace vestige::sqlite {
+
+// One ranked memory, identified by knowledge_nodes.seq.
+struct SearchHit {
+  std::int64_t seq = 0;
+  double score = 0.0;
+  std::optional<std::size_t> text_rank;
+  std::optional<std::size_t> vector_rank;
+  std::optional<double> text_score;
+  std::optional<double> vector_distance;
+  double retrievability = 1.0;
+};
+
+class VectorSearchState;
+
+// Not thread-safe: the owning store serialises calls (it holds its mutex while
+// calling) and passes the connection it owns.
+class SqliteSearch {
+ public:
+  // `db` must outlive this object. Does no I/O: the vector index is loaded or
+  // built on first use.
+  explicit SqliteSearch(Database& db);
+  ~SqliteSearch();
+  SqliteSearch(const SqliteSearch&) = delete;
+  SqliteSearch& operator=(const SqliteSearch&) = delete;
+
+  // Contracts as MemoryStore's methods of the same names (ordering, filters,
+  // limit, tie-break by id), returning hits instead of results. The caller
+  // has checked the model registry and the query vector's dimension.
+  std::vector<SearchHit> text_search(const SearchQuery& query);
+  std::vector<SearchHit> vector_search(const SearchQuery& query);
+  std::vector<SearchHit> hybrid_search(const SearchQuery& query);
+
+  // Writes the vector index to its snapshot file beside the database so the
+  // next process starts without rebuilding it. Called on close; safe to call
+  // any time.
+  void save_snapshot();
+
+ private:
+  Database& db_;
+  std::unique_ptr<VectorSearchState> vectors_;
+};
+
+}  // namespace vestige::sqlite
