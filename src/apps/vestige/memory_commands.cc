@@ -1,0 +1,188 @@
+// ingest, get, delete, search (alias recall).
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <iterator>
+
+#include "apps/vestige/commands.h"
+#include "apps/vestige/output.h"
+#include "vestige/error.h"
+
+namespace vestige::cli {
+
+namespace {
+
+Uuid parse_id(const std::string& text) {
+  const auto id = Uuid::parse(text);
+  if (!id) {
+    throw Error(ErrorCode::kUsage,
+                fmt::format("\"{}\" is not a memory id (expected a UUID such as "
+                            "0192f1a4-7b3c-7d2e-8f00-0123456789ab)",
+                            text));
+  }
+  return *id;
+}
+
+void print_json(const Json& j) { std::cout << j.dump(2) << '\n'; }
+
+struct IngestArgs {
+  std::vector<std::string> words;
+  bool from_stdin = false;
+  std::string node_type{kDefaultNodeType};
+  std::string tags;
+  std::string codebase;
+  std::string metadata;
+};
+
+void run_ingest(Context& ctx, const IngestArgs& args) {
+  Memory memory;
+  if (args.from_stdin) {
+    memory.content.assign(std::istreambuf_iterator<char>(std::cin), {});
+    while (!memory.content.empty() && (memory.content.back() == '\n' || memory.content.back() == '\r')) {
+      memory.content.pop_back();
+    }
+  } else {
+    memory.content = fmt::format("{}", fmt::join(args.words, " "));
+  }
+  if (memory.content.empty()) {
+    throw Error(ErrorCode::kUsage, "nothing to ingest: give the text as arguments or use --stdin");
+  }
+  memory.node_type = args.node_type;
+  memory.tags = split_list(args.tags);
+  if (!args.codebase.empty()) memory.codebase = args.codebase;
+  if (!args.metadata.empty()) {
+    try {
+      memory.metadata = Json::parse(args.metadata);
+    } catch (const Json::exception& e) {
+      throw Error(ErrorCode::kUsage, fmt::format("--metadata is not valid JSON: {}", e.what()));
+    }
+    if (!memory.metadata.is_object()) {
+      throw Error(ErrorCode::kUsage, "--metadata must be a JSON object, e.g. '{\"source\":\"notes\"}'");
+    }
+  }
+  MemoryStore& store = ctx.store_for_writes();
+  memory.embedding = ctx.embedder().embed(memory.content);
+  const Memory stored = store.insert(memory);
+  if (ctx.json()) {
+    Json j = stored;
+    j.erase("embedding");
+    print_json(j);
+  } else {
+    std::cout << stored.id.to_string() << '\n';
+  }
+}
+
+struct SearchArgs {
+  std::vector<std::string> words;
+  std::size_t limit = 10;
+  std::string tags;
+  std::vector<std::string> types;
+  std::string codebase;
+  std::optional<double> min_retrievability;
+  std::string mode = "hybrid";
+};
+
+void run_search(Context& ctx, const SearchArgs& args) {
+  SearchQuery query;
+  query.text = fmt::format("{}", fmt::join(args.words, " "));
+  query.limit = args.limit;
+  query.filter.tags = split_list(args.tags);
+  for (const std::string& t : args.types) {
+    for (std::string& item : split_list(t)) query.filter.node_types.push_back(std::move(item));
+  }
+  if (!args.codebase.empty()) query.filter.codebase = args.codebase;
+  query.filter.min_retrievability = args.min_retrievability;
+
+  MemoryStore& store = ctx.store();
+  std::vector<SearchResult> results;
+  if (args.mode == "text") {
+    results = store.text_search(query);
+  } else {
+    Embedder* embedder = ctx.embedder_for_queries();
+    if (embedder != nullptr) query.embedding = embedder->embed(query.text);
+    if (args.mode == "vector") {
+      if (!query.embedding) {
+        throw Error(ErrorCode::kUsage,
+                    "vector search needs stored embeddings, and this store has none yet; "
+                    "ingest or import memories first, or use --mode text");
+      }
+      results = store.vector_search(query);
+    } else {
+      results = store.hybrid_search(query);
+    }
+  }
+  if (ctx.json()) {
+    Json out = Json::array();
+    for (const SearchResult& r : results) out.push_back(r);
+    print_json(out);
+    return;
+  }
+  if (results.empty()) {
+    std::cout << "no memories match\n";
+    return;
+  }
+  for (std::size_t i = 0; i < results.size(); ++i) std::cout << render_search_result(i + 1, results[i]);
+}
+
+}  // namespace
+
+void add_memory_commands(CLI::App& app, Context& ctx) {
+  auto ingest = std::make_shared<IngestArgs>();
+  CLI::App* cmd = app.add_subcommand("ingest", "Store a memory (embedded with the configured model)");
+  cmd->add_option("text", ingest->words, "The memory's text (or use --stdin)");
+  cmd->add_flag("--stdin", ingest->from_stdin, "Read the text from standard input");
+  cmd->add_option("--type", ingest->node_type, "Node type: fact, preference, decision, pattern, event, note, ...")
+      ->capture_default_str();
+  cmd->add_option("--tags", ingest->tags, "Comma-separated tags");
+  cmd->add_option("--codebase", ingest->codebase, "Repository or project the memory belongs to");
+  cmd->add_option("--metadata", ingest->metadata, "A JSON object stored with the memory");
+  cmd->callback([&ctx, ingest] { run_ingest(ctx, *ingest); });
+
+  auto search = std::make_shared<SearchArgs>();
+  cmd = app.add_subcommand("search", "Find memories by text and meaning (hybrid search)");
+  cmd->alias("recall");
+  cmd->add_option("query", search->words, "What to look for")->required();
+  cmd->add_option("--limit", search->limit, "Maximum number of results")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--tags", search->tags, "Only memories carrying all of these comma-separated tags");
+  cmd->add_option("--type", search->types, "Only memories of these node types (repeatable or comma-separated)");
+  cmd->add_option("--codebase", search->codebase, "Only memories of this codebase");
+  cmd->add_option("--min-retrievability", search->min_retrievability,
+                  "Only memories whose FSRS retrievability now is at least this")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--mode", search->mode, "hybrid, text or vector")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"hybrid", "text", "vector"}));
+  cmd->callback([&ctx, search] { run_search(ctx, *search); });
+
+  auto get_id = std::make_shared<std::string>();
+  cmd = app.add_subcommand("get", "Show one memory");
+  cmd->add_option("id", *get_id, "Memory id")->required();
+  cmd->callback([&ctx, get_id] {
+    const auto memory = ctx.store().get(parse_id(*get_id));
+    if (!memory) throw Error(ErrorCode::kNotFound, fmt::format("no memory with id {}", *get_id));
+    if (ctx.json()) {
+      print_json(*memory);
+    } else {
+      std::cout << render_memory(*memory);
+    }
+  });
+
+  auto delete_id = std::make_shared<std::string>();
+  cmd = app.add_subcommand("delete", "Delete one memory with its scheduling, reviews and links");
+  cmd->add_option("id", *delete_id, "Memory id")->required();
+  cmd->callback([&ctx, delete_id] {
+    if (!ctx.store().remove(parse_id(*delete_id))) {
+      throw Error(ErrorCode::kNotFound, fmt::format("no memory with id {}", *delete_id));
+    }
+    if (ctx.json()) {
+      print_json(Json{{"deleted", *delete_id}});
+    } else {
+      std::cout << "deleted " << *delete_id << '\n';
+    }
+  });
+}
+
+}  // namespace vestige::cli
