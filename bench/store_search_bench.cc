@@ -1,0 +1,133 @@
+// Search through the SQLite store at 1k and (with VESTIGE_BENCH_LARGE=1) 100k
+// memories: hybrid, vector-only and text-only, so the cost of fusion is
+// visible; plus ANN recall@10 of the vector branch against exact search.
+
+#include <map>
+
+#include "bench_support.h"
+
+namespace vestige::bench {
+namespace {
+
+struct Seeded {
+  std::unique_ptr<MemoryStore> store;
+  std::unique_ptr<Embedder> embedder;
+  std::vector<std::string> queries;
+  std::vector<Embedding> query_vectors;
+  std::vector<Embedding> corpus_vectors;  // for exact recall
+  std::vector<Uuid> corpus_ids;
+};
+
+// Seeds (once per size, kept for every benchmark of that size) a store of
+// `size` memories embedded with the builtin embedder.
+Seeded& seeded(std::size_t size) {
+  static std::map<std::size_t, std::unique_ptr<Seeded>> cache;
+  auto& slot = cache[size];
+  if (slot) return *slot;
+  slot = std::make_unique<Seeded>();
+  const auto dir = bench_dir("search-" + std::to_string(size));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  slot->store = open_sqlite_store({.path = dir / "vestige.db"});
+  slot->embedder = resolve_embedder("builtin/hash-384", {});
+  slot->store->register_model(slot->embedder->signature());
+  Corpus corpus;
+  std::vector<Memory> batch;
+  for (std::size_t i = 0; i < size; ++i) {
+    Memory m = corpus.memory();
+    m.embedding = slot->embedder->embed(m.content);
+    batch.push_back(std::move(m));
+    if (batch.size() == 1000 || i + 1 == size) {
+      for (const Memory& stored : slot->store->insert_batch(batch)) {
+        slot->corpus_vectors.push_back(*stored.embedding);
+        slot->corpus_ids.push_back(stored.id);
+      }
+      batch.clear();
+    }
+  }
+  for (int i = 0; i < 200; ++i) {
+    slot->queries.push_back(corpus.sentence(2, 6));
+    slot->query_vectors.push_back(slot->embedder->embed(slot->queries.back()));
+  }
+  // Warm the vector index so that its build is not measured as a query.
+  SearchQuery warm;
+  warm.embedding = slot->query_vectors[0];
+  slot->store->vector_search(warm);
+  return *slot;
+}
+
+enum class Mode { kHybrid, kVector, kText };
+
+void run_search(benchmark::State& state, Mode mode) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  if (size > 10000 && !large_runs_enabled()) {
+    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
+    return;
+  }
+  Seeded& s = seeded(size);
+  Latencies latencies;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    SearchQuery q;
+    q.limit = 10;
+    const std::size_t n = i++ % s.queries.size();
+    if (mode != Mode::kVector) q.text = s.queries[n];
+    if (mode != Mode::kText) q.embedding = s.query_vectors[n];
+    const auto start = std::chrono::steady_clock::now();
+    auto results = mode == Mode::kHybrid   ? s.store->hybrid_search(q)
+                   : mode == Mode::kVector ? s.store->vector_search(q)
+                                           : s.store->text_search(q);
+    latencies.add(std::chrono::steady_clock::now() - start);
+    benchmark::DoNotOptimize(results);
+  }
+  latencies.report(state);
+}
+
+void BM_HybridSearch(benchmark::State& state) { run_search(state, Mode::kHybrid); }
+void BM_VectorSearch(benchmark::State& state) { run_search(state, Mode::kVector); }
+void BM_TextSearch(benchmark::State& state) { run_search(state, Mode::kText); }
+
+// Fraction of the exact top 10 (brute-force cosine) that the store's vector
+// search returns.
+void BM_VectorRecallAt10(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  if (size > 10000 && !large_runs_enabled()) {
+    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
+    return;
+  }
+  Seeded& s = seeded(size);
+  double found = 0, wanted = 0;
+  for (auto _ : state) {
+    for (std::size_t n = 0; n < 50; ++n) {
+      const Embedding& q = s.query_vectors[n];
+      std::vector<std::pair<float, std::size_t>> exact;
+      exact.reserve(s.corpus_vectors.size());
+      for (std::size_t j = 0; j < s.corpus_vectors.size(); ++j) {
+        float dot = 0;
+        for (std::size_t d = 0; d < q.size(); ++d) dot += q[d] * s.corpus_vectors[j][d];
+        exact.emplace_back(-dot, j);
+      }
+      std::partial_sort(exact.begin(), exact.begin() + 10, exact.end());
+      SearchQuery query;
+      query.embedding = q;
+      query.limit = 10;
+      const auto results = s.store->vector_search(query);
+      for (int k = 0; k < 10; ++k) {
+        const Uuid& id = s.corpus_ids[exact[k].second];
+        wanted += 1;
+        for (const auto& r : results) found += r.memory.id == id ? 1 : 0;
+      }
+    }
+  }
+  state.counters["recall_at_10"] = found / wanted;
+}
+
+BENCHMARK(BM_HybridSearch)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_VectorSearch)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TextSearch)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_VectorRecallAt10)->Arg(1000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace vestige::bench
+
+BENCHMARK_MAIN();
