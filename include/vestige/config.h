@@ -59,29 +59,45 @@ struct ConfigSources {
 
 // Resolves the data directory (--data-dir, else $VESTIGE_DATA_DIR, else
 // ~/.vestige) and the config file (--config, else $VESTIGE_CONFIG, else
-// <data dir>/vestige.toml), then loads it. A missing file at the default
-// location means defaults; a missing file named by --config or $VESTIGE_CONFIG
-// is an error. ${VAR} and ${VAR:-default} expand in every string value, ~ in
-// paths; $VESTIGE_LOG overrides [log] level. Unknown keys, wrong types and
-// unset variables throw Error(kConfig) whose message names the key and the
-// file's line. Does not create the data directory or touch any database.
+// <data dir>/vestige.toml), then loads it. Empty variables count as unset. A
+// missing file at the default location means defaults; a missing file named by
+// --config or $VESTIGE_CONFIG is an error. Does not create the data directory
+// or touch any database.
+//
+// Values: ${VAR} and ${VAR:-default} expand in every string value (the default
+// applies when VAR is unset or empty and is taken literally up to the first
+// `}`); `$$` is a literal `$`, and a `$` not followed by `{` or `$` is kept
+// as it is. `~` and `~/` at the start of storage.sqlite.path (and of
+// --data-dir, --config and their variables) expand to $HOME; a relative
+// storage.sqlite.path is relative to the data directory. An empty base_url or
+// api_key_env means unset. $VESTIGE_LOG overrides [log] level.
+//
+// Unknown keys, wrong types, out-of-range numbers and unset variables throw
+// Error(kConfig) whose message starts with `<file>:<line>:` and names the
+// dotted key; TOML syntax errors give `<file>:<line>:<column>:`.
 Config load_config(const ConfigSources& sources, const EnvLookup& env = process_env());
 
 // Parses TOML text as if it were the file `origin` (used in messages), with
-// `data_dir` as the data directory. Same rules as load_config.
+// `data_dir` (made absolute) as the data directory. Same rules as load_config;
+// Config::file is left unset.
 Config parse_config(std::string_view toml_text, const std::string& origin,
                     const std::filesystem::path& data_dir, const EnvLookup& env = process_env());
 
-// The effective configuration as TOML, every key present, with passwords in
-// URLs and API keys masked as "****". What `vestige config print` shows.
+// The effective configuration as TOML, every key present (unset optional keys
+// as comments), passwords masked by mask_secrets, after a comment saying which
+// file was loaded. api_key_env shows the variable's name, never the key. `$` in
+// values is written as `$$`, so parse_config reads the output back to the same
+// Config except for the masked secrets. What `vestige config print` shows.
 std::string render_config(const Config& config);
 
 // `postgresql://vestige:secret@host/db` -> `postgresql://vestige:****@host/db`;
-// also masks `password=...` in key/value conninfo.
+// also masks password-like query parameters (`?password=...`, `api_key=...`)
+// and `password=...` / `sslpassword=...` in key/value conninfo, quoted or not.
 std::string mask_secrets(std::string_view url_or_conninfo);
 
-// Creates the data directory (mode 0700) if it does not exist and tightens an
-// existing one to 0700. Throws Error(kInit) when it cannot.
+// Creates the data directory and any missing parents (mode 0700) and sets an
+// existing data directory to exactly 0700. Throws Error(kInit), naming the path
+// and the system's reason, when it cannot.
 void ensure_data_dir(const Config& config);
 
 }  // namespace vestige
