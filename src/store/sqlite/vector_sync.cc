@@ -1,0 +1,213 @@
+#include "store/sqlite/vector_sync.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/vector_snapshot.h"
+
+namespace vestige::sqlite {
+
+namespace {
+
+// The vector stored for `seq`, empty when the row or its embedding is gone.
+std::vector<float> read_embedding(Statement& select, std::int64_t seq) {
+  select.reset();
+  select.bind(1, seq);
+  if (!select.step() || select.is_null(0)) return {};
+  return floats_from_blob(select.column_blob(0));
+}
+
+}  // namespace
+
+VectorSearchState::VectorSearchState(Database& db, const VectorIndexOptions& options)
+    : db_(db), options_(options) {
+  // SQLite's own idea of the file (absolute, symlinks as opened); empty for
+  // in-memory and temporary databases, which have nowhere to keep a snapshot.
+  const char* file = sqlite3_db_filename(db.handle(), "main");
+  if (file != nullptr && *file != '\0') snapshot_path_ = std::string(file) + ".hnsw";
+}
+
+void VectorSearchState::sync() {
+  const std::int64_t data_version = db_.data_version();
+  const std::int64_t total_changes = sqlite3_total_changes64(db_.handle());
+  if (origin_ != Origin::kNotLoaded && data_version == data_version_ &&
+      total_changes == total_changes_) {
+    return;
+  }
+  {
+    // One read transaction, so the log position recorded and the vectors
+    // read for it come from the same commit. Inside a caller's transaction
+    // that transaction already gives this.
+    std::optional<ReadTransaction> read;
+    if (sqlite3_get_autocommit(db_.handle()) != 0) read.emplace(db_);
+    if (origin_ == Origin::kNotLoaded) {
+      if (!load_snapshot()) rebuild();
+    } else if (!catch_up()) {
+      rebuild();
+    }
+  }
+  if (index_ && index_->should_compact()) {
+    index_->compact();
+    changed_since_snapshot_ = true;
+  }
+  data_version_ = data_version;
+  total_changes_ = total_changes;
+}
+
+bool VectorSearchState::load_snapshot() {
+  if (!snapshot_path_) return false;
+  std::optional<Snapshot> snapshot;
+  std::optional<VectorIndex> loaded;
+  try {
+    snapshot = read_snapshot(*snapshot_path_);
+    if (!snapshot) return false;
+    loaded = VectorIndex::deserialize(snapshot->payload, snapshot->header.dimension, options_);
+    if (loaded->size() != snapshot->header.vectors) return false;
+  } catch (const std::exception&) {
+    // A damaged, foreign or unreadable snapshot only costs the shortcut.
+    return false;
+  }
+  const std::optional<std::size_t> registered = registered_dimension();
+  if (registered && *registered != loaded->dimension()) return false;
+
+  index_ = std::move(loaded);
+  applied_log_seq_ = snapshot->header.log_seq;
+  changed_since_snapshot_ = false;
+  if (!catch_up() || !matches_table()) {
+    index_.reset();
+    return false;
+  }
+  origin_ = Origin::kSnapshot;
+  return true;
+}
+
+bool VectorSearchState::matches_table() {
+  Statement count = db_.prepare(
+      "SELECT count(*) FROM knowledge_nodes WHERE embedding IS NOT NULL AND length(embedding) = ?");
+  count.bind(1, static_cast<std::int64_t>(index_->dimension() * sizeof(float)));
+  count.step();
+  if (count.column_int64(0) != static_cast<std::int64_t>(index_->size())) return false;
+  // Once caught up, every stored vector must equal its row's. A sample is
+  // enough to tell a snapshot of another database (one deleted and created
+  // again at this path, whose log happens to reach past the snapshot) from
+  // this one's: nearly every sampled vector would differ.
+  constexpr std::size_t kSamples = 32;
+  std::vector<std::int64_t> labels = index_->labels();
+  std::sort(labels.begin(), labels.end());
+  const std::size_t step = std::max<std::size_t>(1, labels.size() / kSamples);
+  Statement select = db_.prepare("SELECT embedding FROM knowledge_nodes WHERE seq = ?");
+  for (std::size_t i = 0; i < labels.size(); i += step) {
+    const std::vector<float> vector = read_embedding(select, labels[i]);
+    if (vector.size() != index_->dimension()) return false;
+    // A zero vector has no direction to compare.
+    if (std::all_of(vector.begin(), vector.end(), [](float x) { return x == 0.0f; })) continue;
+    if (*index_->distance(labels[i], vector) > 1e-6) return false;
+  }
+  return true;
+}
+
+void VectorSearchState::rebuild() {
+  const std::int64_t position = last_assigned_log_seq();
+  const std::optional<std::size_t> registered = registered_dimension();
+  std::optional<VectorIndex> fresh;
+  Statement rows = db_.prepare(
+      "SELECT seq, embedding FROM knowledge_nodes "
+      "WHERE embedding IS NOT NULL AND (?1 IS NULL OR length(embedding) = ?1)");
+  if (registered) rows.bind(1, static_cast<std::int64_t>(*registered * sizeof(float)));
+  while (rows.step()) {
+    const std::vector<float> vector = floats_from_blob(rows.column_blob(1));
+    if (vector.empty()) continue;
+    // Without a registered model the first vector decides; stragglers of
+    // another length cannot be compared with it.
+    if (!fresh) fresh.emplace(vector.size(), options_);
+    if (vector.size() != fresh->dimension()) continue;
+    fresh->upsert(rows.column_int64(0), vector);
+  }
+  index_ = std::move(fresh);
+  applied_log_seq_ = position;
+  origin_ = Origin::kBuilt;
+  changed_since_snapshot_ = true;
+}
+
+bool VectorSearchState::catch_up() {
+  // Another process re-embedded everything with a model of another
+  // dimension: replaying would mix the two, so start over.
+  const std::optional<std::size_t> registered = registered_dimension();
+  if (index_ && registered && *registered != index_->dimension()) return false;
+
+  const std::int64_t last = last_assigned_log_seq();
+  // Log positions are never reused (AUTOINCREMENT), so a log that ends
+  // before our position belongs to another database at the same path.
+  if (last < applied_log_seq_) return false;
+  if (last == applied_log_seq_) return true;
+
+  Statement oldest = db_.prepare("SELECT min(log_seq) FROM vector_log");
+  oldest.step();
+  if (oldest.is_null(0) || oldest.column_int64(0) > applied_log_seq_ + 1) return false;
+
+  // Each changed memory is applied once from its current row, whatever
+  // sequence of changes the log records for it: the row is the truth and
+  // the log only says where to look.
+  Statement changed = db_.prepare("SELECT DISTINCT node_seq FROM vector_log WHERE log_seq > ?");
+  changed.bind(1, applied_log_seq_);
+  Statement select = db_.prepare("SELECT embedding FROM knowledge_nodes WHERE seq = ?");
+  while (changed.step()) {
+    const std::int64_t seq = changed.column_int64(0);
+    const std::vector<float> vector = read_embedding(select, seq);
+    if (!index_ && !vector.empty()) {
+      index_.emplace(registered.value_or(vector.size()), options_);
+    }
+    if (!index_) continue;
+    // A vector of another length (written ahead of a model change the
+    // registry does not show yet) cannot be compared; leave it out.
+    if (vector.size() == index_->dimension()) {
+      index_->upsert(seq, vector);
+      changed_since_snapshot_ = true;
+    } else if (index_->remove(seq)) {
+      changed_since_snapshot_ = true;
+    }
+  }
+  applied_log_seq_ = last;
+  return true;
+}
+
+std::optional<std::size_t> VectorSearchState::registered_dimension() {
+  Statement select = db_.prepare("SELECT dimension FROM embedding_model WHERE id = 1");
+  if (!select.step()) return std::nullopt;
+  return static_cast<std::size_t>(select.column_int64(0));
+}
+
+std::int64_t VectorSearchState::last_assigned_log_seq() {
+  // sqlite_sequence keeps the highest log_seq ever assigned even when rows
+  // are deleted, which max(log_seq) would not.
+  Statement select = db_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'vector_log'");
+  return select.step() ? select.column_int64(0) : 0;
+}
+
+void VectorSearchState::save_snapshot() {
+  if (!snapshot_path_ || !index_ || !changed_since_snapshot_) return;
+  // A read-only handle leaves the files beside the database alone too.
+  if (sqlite3_db_readonly(db_.handle(), "main") == 1) return;
+  try {
+    const std::string payload = index_->serialize();
+    write_snapshot(*snapshot_path_,
+                   {.dimension = static_cast<std::uint32_t>(index_->dimension()),
+                    .vectors = index_->size(),
+                    .log_seq = applied_log_seq_},
+                   payload);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kBackend,
+                fmt::format("cannot write the vector index snapshot {}: {}. Search is not "
+                            "affected; the next process to start rebuilds the index from the "
+                            "database instead of loading it",
+                            snapshot_path_->string(), e.what()));
+  }
+  changed_since_snapshot_ = false;
+}
+
+}  // namespace vestige::sqlite
