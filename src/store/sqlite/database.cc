@@ -14,6 +14,13 @@ namespace {
 
 bool is_constraint(int rc) { return (rc & 0xff) == SQLITE_CONSTRAINT; }
 
+bool is_busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
+[[noreturn]] void throw_sqlite_error(int rc, const std::string& message) {
+  if (is_busy(rc)) throw BusyError(ErrorCode::kBackend, message);
+  throw Error(is_constraint(rc) ? ErrorCode::kInvalidInput : ErrorCode::kBackend, message);
+}
+
 // Creates the file with mode 0600 before SQLite does, so memories are never
 // readable by other users, not even for the instant before a chmod.
 void create_private_file(const std::filesystem::path& path) {
@@ -192,8 +199,7 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     const std::string reason = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    throw Error(is_constraint(rc) ? ErrorCode::kInvalidInput : ErrorCode::kBackend,
-                fmt::format("SQLite error: {}", reason));
+    throw_sqlite_error(rc, fmt::format("SQLite error: {}", reason));
   }
 }
 
@@ -209,8 +215,7 @@ std::int64_t Database::data_version() {
 
 void Database::check(int rc, std::string_view context) const {
   if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
-  throw Error(is_constraint(rc) ? ErrorCode::kInvalidInput : ErrorCode::kBackend,
-              fmt::format("SQLite error while {}: {}", context, sqlite3_errmsg(db_)));
+  throw_sqlite_error(rc, fmt::format("SQLite error while {}: {}", context, sqlite3_errmsg(db_)));
 }
 
 // ---- Transactions -----------------------------------------------------------

@@ -18,6 +18,15 @@ namespace vestige::sqlite {
 
 class Database;
 
+// Thrown (code kBackend) instead of a plain Error when SQLite answers
+// SQLITE_BUSY or SQLITE_LOCKED: another connection held a lock past the busy
+// timeout, or a case the busy handler does not cover (WAL recovery, a stale
+// snapshot). The transaction was not applied and may be retried as a whole.
+class BusyError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A prepared statement. Parameters are 1-based, columns 0-based (as in SQLite).
 class Statement {
  public:
@@ -98,8 +107,9 @@ class Database {
   const std::filesystem::path& path() const { return path_; }
   sqlite3* handle() const { return db_; }
 
-  // Throws Error(kBackend) (kInvalidInput for constraint violations) with
-  // SQLite's message, prefixed with `context`, unless rc is OK/ROW/DONE.
+  // Throws Error(kBackend) (kInvalidInput for constraint violations,
+  // BusyError for SQLITE_BUSY / SQLITE_LOCKED) with SQLite's message, prefixed
+  // with `context`, unless rc is OK/ROW/DONE.
   void check(int rc, std::string_view context) const;
 
  private:

@@ -1,0 +1,54 @@
+#pragma once
+
+// Mapping between the store's values and SQLite rows, and the input checks
+// that run before anything is written.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite/database.h"
+#include "vestige/types.h"
+
+namespace vestige::sqlite {
+
+// ---- Columns ----------------------------------------------------------------
+
+// The knowledge_nodes SELECT list that read_memory expects. Without the
+// embedding, the column is NULL (search results do not carry vectors).
+std::string memory_columns(bool with_embedding);
+Memory read_memory(const Statement& stmt);
+
+// Binds every :name parameter of the memory columns except :created_at and
+// :embedding, which not every statement assigns.
+void bind_memory(Statement& stmt, const Memory& memory);
+
+SchedulingState read_scheduling(const Statement& stmt, int first_column);
+
+// ---- Values -------------------------------------------------------------------
+
+// Compact JSON text; Error(kInvalidInput) naming `field` when it holds
+// strings that are not valid UTF-8.
+std::string json_text(const Json& value, std::string_view field);
+// JSON read back from a column; Error(kBackend) when it does not parse.
+Json json_column(const Statement& stmt, int column);
+
+Timestamp time_column(const Statement& stmt, int column);
+std::optional<Timestamp> optional_time_column(const Statement& stmt, int column);
+Uuid uuid_column(const Statement& stmt, int column);
+std::optional<Embedding> embedding_column(const Statement& stmt, int column);
+
+// A vector parameter, or NULL.
+void bind_embedding(Statement& stmt, int index, const std::optional<Embedding>& embedding);
+
+// ---- Input checks (Error(kInvalidInput), nothing written) --------------------
+
+void validate_memory(const Memory& memory);
+void require_id(const Uuid& id, std::string_view field);
+// Every value finite; `what` names the vector in the message.
+void validate_vector(std::span<const float> vector, std::string_view what);
+void validate_scheduling(const SchedulingState& state);
+void require_json_object(const Json& value, std::string_view field);
+
+}  // namespace vestige::sqlite
