@@ -83,12 +83,11 @@ class VectorIndex {
   std::vector<VectorMatch> search(std::span<const float> query, std::size_t k,
                                   const CandidateFilter& accept = {});
 
-  // Deleted vectors keep their slot in the graph (hnswlib 0.6 cannot reuse
-  // it); rebuilding drops them. Worth it once they outnumber the live ones.
+  // A deleted vector keeps its slot in the graph (hnswlib 0.6 reuses it only
+  // if the same label comes back); rebuilding drops them. Worth it once they
+  // outnumber the live ones.
   bool should_compact() const;
   void compact();
-  // Makes room for `count` vectors in total without regrowing on the way.
-  void reserve(std::size_t count);
 
   // hnswlib's own serialisation of the graph and vectors.
   std::string serialize() const;
@@ -97,6 +96,7 @@ class VectorIndex {
   using Graph = hnswlib::HierarchicalNSW<float>;
   VectorIndex(std::size_t dimension, const VectorIndexOptions& options,
               std::unique_ptr<hnswlib::InnerProductSpace> space, std::unique_ptr<Graph> graph);
+  void reserve(std::size_t count);
   std::vector<float> normalised(std::span<const float> vector) const;
   std::vector<VectorMatch> scan(std::span<const float> query) const;
 
