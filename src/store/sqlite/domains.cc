@@ -21,12 +21,12 @@ Domain SqliteMemoryStore::read_domain(const Statement& stmt) {
 Domain SqliteMemoryStore::upsert_domain(const Domain& domain) {
   if (domain.id.empty()) throw Error(ErrorCode::kInvalidInput, "a domain needs an id");
   require_json_object(domain.metadata, "a domain's metadata");
+  // Centroids are stored as given: domains are reserved (CRUD only), nothing
+  // searches them, so they are not held to the model registry yet.
   if (domain.centroid) validate_vector(*domain.centroid, "the domain's centroid");
   const auto metadata = json_text(domain.metadata, "a domain's metadata");
   std::lock_guard lock(mutex_);
   return write([&] {
-    // A centroid is a vector like any other: it must come from the registered model.
-    if (domain.centroid) require_model(domain.centroid->size(), true);
     const Timestamp now = now_utc();
     auto stmt = statements_.get(fmt::format(R"sql(
       INSERT INTO domains (id, label, centroid, metadata, created_at, updated_at)

@@ -1,0 +1,77 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "vestige/error.h"
+#include "vestige/memory_store.h"
+
+namespace vestige {
+namespace {
+
+using ::testing::HasSubstr;
+
+class OpenStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vestige-open-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    config_.data_dir = pattern;
+    config_.sqlite.path = config_.data_dir / "vestige.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(config_.data_dir); }
+
+  static Error error_of(const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e;
+    }
+    ADD_FAILURE() << "no Error thrown";
+    return Error(ErrorCode::kUsage, "");
+  }
+
+  Config config_;
+};
+
+TEST_F(OpenStoreTest, OpensTheConfiguredSqliteFile) {
+  auto store = open_store(config_);
+  EXPECT_EQ(store->backend_name(), "sqlite");
+  EXPECT_TRUE(std::filesystem::exists(config_.sqlite.path));
+  auto admin = open_schema_admin(config_);
+  ASSERT_FALSE(admin->status().empty());
+  EXPECT_TRUE(admin->status()[0].applied);
+}
+
+TEST_F(OpenStoreTest, PassesTheOpenOptionsOn) {
+  const Error behind = error_of([&] { open_store(config_, {.migrate = false}); });
+  EXPECT_EQ(behind.code(), ErrorCode::kInit);
+  EXPECT_THAT(behind.what(), HasSubstr("vestige db migrate"));
+
+  open_store(config_);
+  auto reader = open_store(config_, {.read_only = true});
+  Memory m;
+  m.content = "x";
+  EXPECT_THAT(error_of([&] { reader->insert(m); }).what(), HasSubstr("read-only"));
+}
+
+TEST_F(OpenStoreTest, PostgresIsAConfigErrorInThisBuild) {
+  config_.backend = "postgres";
+  for (const Error& e :
+       {error_of([&] { open_store(config_); }), error_of([&] { open_schema_admin(config_); })}) {
+    EXPECT_EQ(e.code(), ErrorCode::kConfig);
+    EXPECT_THAT(e.what(), HasSubstr("PostgreSQL backend is not available in this build"));
+  }
+}
+
+TEST_F(OpenStoreTest, AnUnknownBackendIsAConfigError) {
+  config_.backend = "mysql";
+  const Error e = error_of([&] { open_store(config_); });
+  EXPECT_EQ(e.code(), ErrorCode::kConfig);
+  EXPECT_THAT(e.what(), HasSubstr("unknown storage backend \"mysql\""));
+  EXPECT_FALSE(std::filesystem::exists(config_.sqlite.path));
+}
+
+}  // namespace
+}  // namespace vestige
