@@ -11,12 +11,12 @@ namespace {
 
 constexpr std::string_view kDomainColumns = "id, label, centroid, metadata, created_at, updated_at";
 
-}  // namespace
-
-Domain SqliteMemoryStore::read_domain(const Statement& stmt) {
+Domain read_domain(const Statement& stmt) {
   return Domain{stmt.column_text(0),  stmt.column_text(1),  embedding_column(stmt, 2),
                 json_column(stmt, 3), time_column(stmt, 4), time_column(stmt, 5)};
 }
+
+}  // namespace
 
 Domain SqliteMemoryStore::upsert_domain(const Domain& domain) {
   if (domain.id.empty()) throw Error(ErrorCode::kInvalidInput, "a domain needs an id");

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <map>
 #include <unordered_set>
@@ -17,12 +16,12 @@ namespace {
 constexpr std::string_view kEdgeColumns =
     "source_id, target_id, edge_type, weight, metadata, created_at";
 
-}  // namespace
-
-Edge SqliteMemoryStore::read_edge(const Statement& stmt) {
+Edge read_edge(const Statement& stmt) {
   return Edge{uuid_column(stmt, 0),  uuid_column(stmt, 1), stmt.column_text(2),
               stmt.column_double(3), json_column(stmt, 4), time_column(stmt, 5)};
 }
+
+}  // namespace
 
 void SqliteMemoryStore::add_edge(const Edge& edge) {
   require_id(edge.source_id, "an edge's source_id");

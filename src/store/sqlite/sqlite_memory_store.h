@@ -81,6 +81,7 @@ class SqliteMemoryStore final : public MemoryStore {
 
   // The caller holds mutex_ (and for writes, the write transaction).
   std::optional<RegisteredModel> read_registry();
+  RegisteredModel insert_registry(const ModelSignature& model);
   // Checks that a vector of `dimension` values may be written (`writing`) or
   // queried with: a model is bound, the registry still holds the bound model,
   // and the dimension matches. On a write, an empty registry is filled with
@@ -95,8 +96,6 @@ class SqliteMemoryStore final : public MemoryStore {
   std::vector<SearchResult> run_search(
       SearchQuery query, bool uses_embedding,
       std::vector<SearchHit> (SqliteSearch::*branch)(const SearchQuery&));
-  Edge read_edge(const Statement& stmt);
-  Domain read_domain(const Statement& stmt);
 
   std::mutex mutex_;
   Database db_;

@@ -179,6 +179,17 @@ std::optional<RegisteredModel> SqliteMemoryStore::read_registry() {
       time_column(*stmt, 3)};
 }
 
+RegisteredModel SqliteMemoryStore::insert_registry(const ModelSignature& model) {
+  const RegisteredModel registered{model, now_utc()};
+  auto stmt = statements_.get(kInsertRegistry);
+  stmt->bind(1, model.name)
+      .bind(2, model.dimension)
+      .bind(3, model.hash)
+      .bind(4, format_timestamp(registered.created_at));
+  stmt->run();
+  return registered;
+}
+
 std::optional<RegisteredModel> SqliteMemoryStore::registered_model() {
   std::lock_guard lock(mutex_);
   return read_registry();
@@ -194,14 +205,7 @@ RegisteredModel SqliteMemoryStore::register_model(const ModelSignature& model) {
     // race between two processes registering different models.
     row = write([&] {
       if (auto existing = read_registry()) return *existing;
-      const RegisteredModel registered{model, now_utc()};
-      auto stmt = statements_.get(kInsertRegistry);
-      stmt->bind(1, model.name)
-          .bind(2, model.dimension)
-          .bind(3, model.hash)
-          .bind(4, format_timestamp(registered.created_at));
-      stmt->run();
-      return registered;
+      return insert_registry(model);
     });
   }
   if (row->signature != model) throw Error::model_mismatch(row->signature, model);
@@ -225,12 +229,7 @@ void SqliteMemoryStore::require_model(std::size_t dimension, bool writing) {
   if (!row && writing) {
     // Someone emptied the registry (a revert or a re-embed in progress
     // elsewhere); the vector about to be written registers its model again.
-    auto stmt = statements_.get(kInsertRegistry);
-    stmt->bind(1, bound_->name)
-        .bind(2, bound_->dimension)
-        .bind(3, bound_->hash)
-        .bind(4, format_timestamp(now_utc()));
-    stmt->run();
+    insert_registry(*bound_);
   }
 }
 
