@@ -86,13 +86,15 @@ TEST_P(IntrospectionContract, HealthIsOkWithBackendAndSchemaVersion) {
   EXPECT_EQ(store().health().status, HealthStatus::kOk);
 }
 
-// Ten memories with three sharing one created_at (inserted in descending id
-// order), half of them with vectors; returns them as stored, in export order.
+// Ten memories, half of them with vectors; four share one created_at (inserted
+// in descending id order) and take export positions 3 to 6, so that a page of
+// three ends inside the group and the cursor's id decides where the next page
+// starts. Returns them as stored, in export order.
 std::vector<Memory> insert_export_set(MemoryStore& store) {
   const std::vector<Uuid> ids = ascending_ids(10);
   const std::vector<std::string> times = {
       "2024-01-01T00:00:00.000003Z", "2024-01-01T00:00:00.000001Z", "2023-12-31T23:59:59Z",
-      "2024-06-01T12:00:00Z",        "2024-06-01T12:00:00Z",        "2024-06-01T12:00:00Z",
+      "2024-01-01T00:00:00.000001Z", "2024-01-01T00:00:00.000001Z", "2024-01-01T00:00:00.000001Z",
       "2024-01-01T00:00:00.000002Z", "2025-02-02T02:02:02Z",        "2020-01-01T00:00:00Z",
       "2024-03-03T03:03:03Z"};
   std::vector<Memory> stored;

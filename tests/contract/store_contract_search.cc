@@ -347,6 +347,28 @@ TEST_P(SearchContract, HybridWithEmptyTextIsTheVectorBranch) {
   expect_well_formed(hybrid);
 }
 
+TEST_P(SearchContract, EveryWritePathFeedsBothIndexes) {
+  MemoryStore& s = bound_store();
+  const Memory single = s.insert(memory("ibis from insert", vec({1})));
+  const std::vector<Memory> batch =
+      s.insert_batch(std::vector{memory("ibis from insert_batch", at_angle(0.2))});
+  Memory imported = memory("ibis from insert_missing", at_angle(0.4));
+  imported.id = Uuid::generate_v7();
+  ASSERT_EQ(s.insert_missing(std::vector{imported}), 1u);
+  Memory edited = s.insert(memory("stork before the edit"));
+  edited.content = "ibis from update";
+  edited.embedding = at_angle(0.6);
+  s.update(edited);
+
+  const std::vector<Uuid> expected = {single.id, batch.at(0).id, imported.id, edited.id};
+  EXPECT_EQ(ids_of(s.vector_search(vector_query(vec({1})))), expected);
+  std::vector<Uuid> by_text = ids_of(s.text_search(text_query("ibis")));
+  std::sort(by_text.begin(), by_text.end());
+  std::vector<Uuid> sorted_expected = expected;
+  std::sort(sorted_expected.begin(), sorted_expected.end());
+  EXPECT_EQ(by_text, sorted_expected);
+}
+
 TEST_P(SearchContract, SupersededMemoriesAreIncluded) {
   MemoryStore& s = bound_store();
   const Memory newer = s.insert(memory("the bridge opens at nine", vec({0, 1})));
