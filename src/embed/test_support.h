@@ -4,12 +4,6 @@
 // embeddings server, and error capture. Not part of vestige_embed (the module
 // library is built from .cc files only).
 
-// vestige_embed links cpp-httplib privately, so its compile flags do not reach
-// the test binary; httplib::Request has an extra member when built with
-// OpenSSL, as the library is, and both sides must agree on its layout.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

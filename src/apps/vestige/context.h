@@ -22,6 +22,8 @@ struct GlobalOptions {
 
 class Context {
  public:
+  // `options` is filled in by the argument parser after construction, so it
+  // is held by reference and read on first use.
   explicit Context(const GlobalOptions& options) : options_(options) {}
 
   bool json() const { return options_.json; }
@@ -52,7 +54,7 @@ class Context {
   int exit_code() const { return exit_code_; }
 
  private:
-  GlobalOptions options_;
+  const GlobalOptions& options_;
   std::optional<Config> config_;
   std::unique_ptr<MemoryStore> store_;
   std::unique_ptr<Embedder> embedder_;
