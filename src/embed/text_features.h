@@ -23,12 +23,6 @@ namespace vestige::embed {
 // ideographic space, comma and full stop U+3000..U+3002.
 std::vector<std::string> tokenize(std::string_view text);
 
-// The English function words that carry little meaning on their own ("the",
-// "is", "of"); they get a small weight instead of being dropped, so that a
-// query made only of them still matches something.
-bool is_stop_word(std::string_view word);
-std::span<const std::string_view> stop_words();
-
 // Calls `visit(std::string_view)` for every run of `n` consecutive UTF-8 code
 // points in `text`, or once with the whole text if it has fewer than `n`.
 // Splitting on code points rather than bytes keeps a multi-byte character in

@@ -51,15 +51,6 @@ TEST(Tokenize, InvalidUtf8StaysDeterministic) {
   EXPECT_EQ(tokenize(bad).front(), "ok");
 }
 
-TEST(StopWords, AreSortedLowercaseFunctionWords) {
-  EXPECT_TRUE(is_stop_word("the"));
-  EXPECT_TRUE(is_stop_word("is"));
-  EXPECT_FALSE(is_stop_word("database"));
-  EXPECT_FALSE(is_stop_word("The"));
-  const auto words = stop_words();
-  EXPECT_TRUE(std::is_sorted(words.begin(), words.end()));
-}
-
 TEST(CharNgrams, SlideOverCodePoints) {
   EXPECT_EQ(ngrams("<cat>", 3), (Words{"<ca", "cat", "at>"}));
   EXPECT_EQ(ngrams("<é>", 3), (Words{"<é>"}));

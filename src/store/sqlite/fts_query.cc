@@ -1,6 +1,9 @@
 #include "store/sqlite/fts_query.h"
 
+#include <algorithm>
 #include <unordered_set>
+
+#include "vestige/stop_words.h"
 
 namespace vestige::sqlite {
 
@@ -36,8 +39,13 @@ std::vector<std::string> search_words(std::string_view text) {
 }
 
 std::optional<std::string> fts_match_expression(std::string_view text) {
-  const std::vector<std::string> words = search_words(text);
+  std::vector<std::string> words = search_words(text);
   if (words.empty()) return std::nullopt;
+  // "what" in "what editor settings" would otherwise match every memory that
+  // says "what" and rank it with the ones about editors. A query made only of
+  // stop words keeps them, so it still finds something.
+  const auto is_stop = [](const std::string& w) { return is_stop_word(ascii_lower(w)); };
+  if (!std::all_of(words.begin(), words.end(), is_stop)) std::erase_if(words, is_stop);
   std::string expression;
   for (const std::string& word : words) {
     if (!expression.empty()) expression += " OR ";

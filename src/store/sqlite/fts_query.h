@@ -21,7 +21,8 @@ std::vector<std::string> search_words(std::string_view text);
 
 // `"w1" OR "w2" OR ...` with every word an FTS5 string (embedded quotes
 // doubled): a document matching any word qualifies, and bm25 ranks those
-// matching more of them higher. nullopt when the text has no words.
+// matching more of them higher. Stop words ("the", "what") are left out
+// unless the text has no other words. nullopt when the text has no words.
 std::optional<std::string> fts_match_expression(std::string_view text);
 
 }  // namespace vestige::sqlite

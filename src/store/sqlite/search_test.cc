@@ -55,6 +55,10 @@ TEST(FtsQueryTest, QuotesEveryWordAndOrsThem) {
   EXPECT_EQ(fts_match_expression("hello, world"), "\"hello\" OR \"world\"");
   EXPECT_EQ(fts_match_expression("AND"), "\"AND\"");
   EXPECT_EQ(fts_match_expression("***"), std::nullopt);
+  // Stop words are dropped when other words remain, kept when they are all there is.
+  EXPECT_EQ(fts_match_expression("What editor does the user like"),
+            "\"editor\" OR \"user\" OR \"like\"");
+  EXPECT_EQ(fts_match_expression("what is it"), "\"what\" OR \"is\" OR \"it\"");
 }
 
 // ---- Text branch ----------------------------------------------------------
