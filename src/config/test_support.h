@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "vestige/config.h"
+#include "support/temp_dir.h"
 
 namespace vestige::config_test {
 
@@ -23,29 +24,6 @@ inline EnvLookup fake_env(std::map<std::string, std::string, std::less<>> vars =
   };
 }
 
-// A fresh directory under the system temporary directory, removed with
-// everything in it when the object goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "vestige-config-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::vestige::testing::TempDir;
 
 }  // namespace vestige::config_test

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "support/subprocess.h"
 #include "workload.h"
+#include "support/temp_dir.h"
 
 namespace vestige::multiprocess {
 namespace {
@@ -25,25 +26,7 @@ constexpr int kWriters = 4;
 constexpr int kMemoriesPerWriter = 200;
 const char* const kWorker = VESTIGE_WORKER_PATH;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "vestige-multiprocess-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::vestige::testing::TempDir;
 
 std::string prefix_of(int writer) {
   static const char* const kPrefixes[] = {"alphaworker", "betaworker", "gammaworker",

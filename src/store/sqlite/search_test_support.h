@@ -18,6 +18,7 @@
 #include "vestige/clock.h"
 #include "vestige/embedded_file.h"
 #include "vestige/types.h"
+#include "support/temp_dir.h"
 
 namespace vestige {
 std::span<const EmbeddedFile> sqlite_migration_files();
@@ -44,25 +45,7 @@ inline std::string test_id(int n) {
   return text;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "vestige-search-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::vestige::testing::TempDir;
 
 inline void apply_schema(Database& db) {
   for (const EmbeddedFile& file : sqlite_migration_files()) {
