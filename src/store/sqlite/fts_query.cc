@@ -38,14 +38,17 @@ std::vector<std::string> search_words(std::string_view text) {
   return words;
 }
 
-std::optional<std::string> fts_match_expression(std::string_view text) {
+std::vector<std::string> fts_match_words(std::string_view text) {
   std::vector<std::string> words = search_words(text);
-  if (words.empty()) return std::nullopt;
   // "what" in "what editor settings" would otherwise match every memory that
   // says "what" and rank it with the ones about editors. A query made only of
   // stop words keeps them, so it still finds something.
   const auto is_stop = [](const std::string& w) { return is_stop_word(ascii_lower(w)); };
   if (!std::all_of(words.begin(), words.end(), is_stop)) std::erase_if(words, is_stop);
+  return words;
+}
+
+std::string fts_or_expression(const std::vector<std::string>& words) {
   std::string expression;
   for (const std::string& word : words) {
     if (!expression.empty()) expression += " OR ";
@@ -59,6 +62,12 @@ std::optional<std::string> fts_match_expression(std::string_view text) {
     expression += '"';
   }
   return expression;
+}
+
+std::optional<std::string> fts_match_expression(std::string_view text) {
+  const std::vector<std::string> words = fts_match_words(text);
+  if (words.empty()) return std::nullopt;
+  return fts_or_expression(words);
 }
 
 }  // namespace vestige::sqlite

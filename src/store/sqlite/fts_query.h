@@ -19,6 +19,13 @@ namespace vestige::sqlite {
 // case) are dropped; order is kept.
 std::vector<std::string> search_words(std::string_view text);
 
+// The words of `text` a search looks for: stop words ("the", "what") are
+// left out unless the text has no other words.
+std::vector<std::string> fts_match_words(std::string_view text);
+
+// `"w1" OR "w2" OR ...` for the given words; empty for none.
+std::string fts_or_expression(const std::vector<std::string>& words);
+
 // `"w1" OR "w2" OR ...` with every word an FTS5 string (embedded quotes
 // doubled): a document matching any word qualifies, and bm25 ranks those
 // matching more of them higher. Stop words ("the", "what") are left out

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "store/sqlite/database.h"
+#include "store/sqlite/statement_cache.h"
+#include "store/sqlite/term_stats.h"
 #include "vestige/types.h"
 
 namespace vestige::sqlite {
@@ -52,6 +54,8 @@ class SqliteSearch {
 
  private:
   Database& db_;
+  StatementCache statements_;
+  TermStats terms_;
   std::unique_ptr<VectorSearchState> vectors_;
 };
 

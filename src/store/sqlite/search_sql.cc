@@ -52,14 +52,14 @@ std::optional<std::string> json_array(const std::vector<std::string>& values) {
   return Json(values).dump();
 }
 
-}  // namespace
+// Column weights: words of the content count most; type and tags (indexed
+// too, so "decision" finds decisions) less.
+constexpr std::string_view kColumnWeights = "1.0, 0.5, 0.3";
 
-std::string_view text_search_sql() {
-  // Column weights: words of the content count most; type and tags (indexed
-  // too, so "decision" finds decisions) less.
-  static const std::string sql = fmt::format(R"sql(
+std::string text_sql(std::string_view score) {
+  return fmt::format(R"sql(
 SELECT n.seq, n.id,
-       -bm25(knowledge_nodes_fts, 1.0, 0.5, 0.3) AS text_score,
+       -{} AS text_score,
        vestige_retrievability(s.stability, s.last_review, :now)
 FROM knowledge_nodes_fts
 JOIN knowledge_nodes AS n ON n.seq = knowledge_nodes_fts.rowid
@@ -68,7 +68,20 @@ WHERE knowledge_nodes_fts MATCH :match
   AND {}
 ORDER BY text_score DESC, n.id
 LIMIT :limit)sql",
-                                             kFilterSql);
+                     score, kFilterSql);
+}
+
+}  // namespace
+
+std::string_view text_search_sql() {
+  static const std::string sql =
+      text_sql(fmt::format("bm25(knowledge_nodes_fts, {})", kColumnWeights));
+  return sql;
+}
+
+std::string_view text_candidates_sql() {
+  static const std::string sql = text_sql(fmt::format(
+      "vestige_bm25(knowledge_nodes_fts, :first_phrase, :frequencies, {})", kColumnWeights));
   return sql;
 }
 

@@ -25,6 +25,12 @@ void register_search_functions(Database& db);
 // score, then id.
 std::string_view text_search_sql();
 
+// As text_search_sql, but scored with vestige_bm25 (term_stats.h) over the
+// phrases from :first_phrase on, whose document frequencies are in
+// :frequencies: :match may then put a restricting expression before them.
+// Same scores as text_search_sql for the same phrases.
+std::string_view text_candidates_sql();
+
 // Which of the memories whose seqs are in :seqs (a JSON array) pass the
 // filters. Columns: seq, id, retrievability.
 std::string_view filter_candidates_sql();

@@ -1,5 +1,6 @@
 #include "store/sqlite/search.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include <set>
 
 #include "store/sqlite/fts_query.h"
+#include "store/sqlite/search_sql.h"
 #include "store/sqlite/search_test_support.h"
 #include "vestige/fsrs.h"
 
@@ -447,6 +449,123 @@ TEST_F(SearchTest, LimitZeroFindsNothing) {
   add({.id = test_id(1), .content = "apple"});
   EXPECT_TRUE(search_.text_search(text_query("apple", 0)).empty());
   EXPECT_TRUE(search_.hybrid_search(text_query("apple", 0)).empty());
+}
+
+// ---- Fast text path -------------------------------------------------------
+
+// A corpus big enough for the fast path (over 4096 memories) with a Zipf
+// vocabulary: a few words in most memories, many in a handful.
+class LargeTextSearchTest : public SearchTest {
+ protected:
+  static constexpr int kMemories = 6000;
+
+  LargeTextSearchTest() {
+    std::mt19937 rng(7);
+    for (int i = 0; i < 400; ++i) vocabulary_.push_back(fmt::format("w{}x", i));
+    std::vector<double> weights;
+    for (int i = 0; i < 400; ++i) weights.push_back(1.0 / (i + 1));
+    std::discrete_distribution<int> zipf(weights.begin(), weights.end());
+    std::uniform_int_distribution<int> length(3, 25);
+    db_.exec("BEGIN");
+    for (int i = 1; i <= kMemories; ++i) {
+      std::string content;
+      for (int n = length(rng); n > 0; --n) content += vocabulary_[zipf(rng)] + " ";
+      add({.id = test_id(i),
+           .content = content,
+           .node_type = i % 5 == 0 ? "decision" : "fact",
+           .tags = i % 3 == 0 ? std::vector<std::string>{"w2x"} : std::vector<std::string>{},
+           .codebase = i % 2 == 0 ? std::optional<std::string>("a") : std::nullopt});
+    }
+    // Deleted and rewritten memories leave tombstones in the index, which
+    // the vocabulary's counts must see through.
+    for (int i = 10; i <= kMemories; i += 97) test_support::delete_row(db_, test_id(i));
+    Statement rewrite = db_.prepare("UPDATE knowledge_nodes SET content = ?1 WHERE id = ?2");
+    rewrite.bind(1, "w399x w398x w0x").bind(2, test_id(11)).run();
+    db_.exec("COMMIT");
+  }
+
+  // What the plain statement (bm25 over every match) returns.
+  std::vector<std::pair<std::int64_t, double>> plain(const SearchQuery& q) {
+    std::vector<std::pair<std::int64_t, double>> out;
+    const std::optional<std::string> match = fts_match_expression(q.text);
+    if (!match) return out;
+    Statement select = db_.prepare(text_search_sql());
+    select.bind(select.parameter_index(":match"), *match);
+    select.bind(select.parameter_index(":limit"), static_cast<std::int64_t>(q.limit));
+    bind_filter(select, q.filter, *q.now);
+    while (select.step()) out.emplace_back(select.column_int64(0), select.column_double(2));
+    return out;
+  }
+
+  void expect_same_as_plain(SearchQuery q) {
+    q.now = parse_timestamp("2026-06-01T00:00:00.000000Z");
+    const auto expected = plain(q);
+    const auto hits = search_.text_search(q);
+    ASSERT_EQ(hits.size(), expected.size()) << q.text;
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      EXPECT_EQ(hits[i].seq, expected[i].first) << q.text << " at " << i;
+      EXPECT_NEAR(*hits[i].text_score, expected[i].second, 1e-9) << q.text << " at " << i;
+    }
+  }
+
+  std::vector<std::string> vocabulary_;
+};
+
+TEST_F(LargeTextSearchTest, FastPathReturnsWhatScoringEveryMatchReturns) {
+  const std::vector<std::string> texts = {
+      "w0x w1x w150x",                       // common words and a rare one
+      "w0x w1x w2x w3x",                     // only common words
+      "w0x w1x nosuchword",                  // the rare word matches nothing
+      "w399x w398x w0x",                     // rare words, one memory rewritten to hold them all
+      "w5x w40x w41x w42x w300x",            // a spread of frequencies
+      "w1x w7x w7x w0x",                     // a repeated word
+      "w0x w2x caf\xc3\xa9\xe2\x80\x94w3x",  // a word the tokenizer splits in two
+      "w10x w11x",
+      "w100x w0x w1x w2x w3x w4x",
+  };
+  for (const std::string& text : texts) {
+    for (const std::size_t limit : {1, 10, 30, 500}) {
+      SearchQuery q = text_query(text, limit);
+      expect_same_as_plain(q);
+      q.filter.codebase = "a";
+      expect_same_as_plain(q);
+      q.filter.tags = {"w2x"};
+      q.filter.node_types = {"decision"};
+      expect_same_as_plain(q);
+    }
+  }
+}
+
+TEST_F(LargeTextSearchTest, RandomQueriesAgreeWithScoringEveryMatch) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> word(0, 399), common(0, 9), count(2, 6);
+  for (int n = 0; n < 60; ++n) {
+    std::string text;
+    for (int k = count(rng); k > 0; --k) {
+      text += vocabulary_[static_cast<std::size_t>(k % 2 == 0 ? common(rng) : word(rng))] + " ";
+    }
+    SearchQuery q = text_query(text, n % 2 == 0 ? 10 : 30);
+    if (n % 3 == 0) q.filter.codebase = "a";
+    expect_same_as_plain(q);
+  }
+}
+
+TEST_F(LargeTextSearchTest, CachedStatementsSeeWritesFromAnotherConnection) {
+  const SearchQuery q = text_query("w0x freshword w1x");
+  search_.text_search(q);  // prepares, caches and resets the statements
+  Database other = open_another();
+  const std::int64_t fresh =
+      insert_row(other, {.id = test_id(kMemories + 1), .content = "freshword w0x w1x"});
+  const auto hits = search_.text_search(q);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits.front().seq, fresh);
+  // The frequencies kept for the fast path follow the write too.
+  expect_same_as_plain(q);
+  test_support::delete_row(other, test_id(kMemories + 1));
+  const auto after = search_.text_search(q);
+  EXPECT_TRUE(
+      std::none_of(after.begin(), after.end(), [&](const SearchHit& h) { return h.seq == fresh; }));
+  expect_same_as_plain(q);
 }
 
 }  // namespace
