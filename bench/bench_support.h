@@ -1,8 +1,9 @@
 #pragma once
 
 // Shared by the benchmarks: a synthetic corpus that looks like agent memories
-// (Zipf-distributed vocabulary, 8-40 words, a few tags and codebases), a
-// seeded store, and latency percentiles reported as Google Benchmark counters.
+// (Zipf-distributed vocabulary whose most frequent words are English stop
+// words, as in real text; 8-40 words; a few tags and codebases), a seeded
+// store, and latency percentiles reported as Google Benchmark counters.
 
 #include <benchmark/benchmark.h>
 
@@ -18,6 +19,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "vestige/embedder.h"
 #include "vestige/memory_store.h"
+#include "vestige/stop_words.h"
 
 namespace vestige::bench {
 
@@ -27,6 +29,7 @@ class Corpus {
     static const char* kSyllables[] = {"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "po",
                                        "da", "fe", "gi", "ho", "ju", "be", "co", "wi", "xa", "yo"};
     std::uniform_int_distribution<int> syllable(0, 19), length(2, 4);
+    for (const std::string_view w : stop_words()) vocabulary_.emplace_back(w);
     for (int i = 0; i < 5000; ++i) {
       std::string word;
       for (int s = length(rng_); s > 0; --s) word += kSyllables[syllable(rng_)];
@@ -91,8 +94,13 @@ inline bool large_runs_enabled() {
   return v != nullptr && std::string(v) == "1";
 }
 
+// Bumped whenever Corpus changes, so a store seeded from an older corpus is
+// not reused.
+inline constexpr int kCorpusVersion = 2;
+
 inline std::filesystem::path bench_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("vestige-bench-" + name);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("vestige-bench-v" + std::to_string(kCorpusVersion) + "-" + name);
   std::filesystem::create_directories(dir);
   return dir;
 }
