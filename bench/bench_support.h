@@ -37,7 +37,8 @@ class Corpus {
     }
     // Zipf weights: common words are common, as in real text.
     std::vector<double> weights;
-    for (std::size_t r = 1; r <= vocabulary_.size(); ++r) weights.push_back(1.0 / static_cast<double>(r));
+    for (std::size_t r = 1; r <= vocabulary_.size(); ++r)
+      weights.push_back(1.0 / static_cast<double>(r));
     zipf_ = std::discrete_distribution<std::size_t>(weights.begin(), weights.end());
   }
 
@@ -81,7 +82,8 @@ class Latencies {
     };
     state.counters["p50_us"] = at(0.50);
     state.counters["p99_us"] = at(0.99);
-    state.counters["qps"] = benchmark::Counter(static_cast<double>(samples_.size()), benchmark::Counter::kIsRate);
+    state.counters["qps"] =
+        benchmark::Counter(static_cast<double>(samples_.size()), benchmark::Counter::kIsRate);
   }
 
  private:

@@ -37,9 +37,9 @@ struct LogConfig {
 };
 
 struct Config {
-  std::filesystem::path data_dir;                  // absolute
-  std::optional<std::filesystem::path> file;       // the file that was loaded, if any
-  std::string backend = "sqlite";                  // "sqlite" or "postgres"
+  std::filesystem::path data_dir;             // absolute
+  std::optional<std::filesystem::path> file;  // the file that was loaded, if any
+  std::string backend = "sqlite";             // "sqlite" or "postgres"
   SqliteConfig sqlite;
   PostgresConfig postgres;
   EmbeddingsConfig embeddings;

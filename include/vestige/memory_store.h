@@ -169,8 +169,7 @@ class MemoryStore {
   // Memories ordered by (created_at, id), starting after `after` (from the
   // beginning when nullopt), at most `limit`, with embeddings. Pages are
   // stable under concurrent inserts of newer memories.
-  virtual ExportPage export_page(const std::optional<ExportCursor>& after,
-                                 std::size_t limit) = 0;
+  virtual ExportPage export_page(const std::optional<ExportCursor>& after, std::size_t limit) = 0;
 };
 
 // One schema migration as recorded in (or missing from) the ledger.

@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 using Embedding = std::vector<float>;
 
 enum class Visibility { kPrivate, kGroup, kPublic };
-std::string_view visibility_name(Visibility v);            // "private", "group", "public"
+std::string_view visibility_name(Visibility v);  // "private", "group", "public"
 std::optional<Visibility> parse_visibility(std::string_view name);
 
 inline constexpr std::string_view kDefaultNodeType = "fact";
@@ -28,13 +28,13 @@ inline constexpr std::string_view kDefaultNodeType = "fact";
 // What the engine needs to survive restarts. Stored in columns of the memory's
 // row in both backends.
 struct EngineState {
-  double importance = 0.5;          // [0, 1], from ingest signals
-  std::int64_t access_count = 0;    // recalls that returned the memory
+  double importance = 0.5;        // [0, 1], from ingest signals
+  std::int64_t access_count = 0;  // recalls that returned the memory
   std::optional<Timestamp> last_accessed_at;
   double retrieval_strength = 1.0;  // [0, 1], follows retrievability
   double storage_strength = 1.0;    // >= 0, never decays
   std::optional<Uuid> superseded_by;
-  bool suppressed = false;          // hidden from recall without being deleted
+  bool suppressed = false;  // hidden from recall without being deleted
 
   friend bool operator==(const EngineState&, const EngineState&) = default;
 };
@@ -79,7 +79,7 @@ struct ReviewEvent {
   std::int64_t id = 0;  // assigned by the store on append
   Uuid memory_id;
   Timestamp reviewed_at{};
-  int rating = 0;  // 1 again, 2 hard, 3 good, 4 easy
+  int rating = 0;                              // 1 again, 2 hard, 3 good, 4 easy
   std::optional<SchedulingState> prior_state;  // none for the first review
   SchedulingState new_state;
 
@@ -166,9 +166,9 @@ struct SearchQuery {
 };
 
 struct SearchResult {
-  Memory memory;  // without its embedding
-  double score = 0.0;  // fused score for hybrid, the branch's own score otherwise
-  std::optional<std::size_t> text_rank;    // 1-based rank in the text branch
+  Memory memory;                         // without its embedding
+  double score = 0.0;                    // fused score for hybrid, the branch's own score otherwise
+  std::optional<std::size_t> text_rank;  // 1-based rank in the text branch
   std::optional<std::size_t> vector_rank;  // 1-based rank in the vector branch
   std::optional<double> text_score;        // higher is better (negated bm25 on SQLite)
   std::optional<double> vector_distance;   // cosine distance, 0 = identical
@@ -209,7 +209,7 @@ struct ExportCursor {
 };
 
 struct ExportPage {
-  std::vector<Memory> memories;     // ordered by (created_at, id), with embeddings
+  std::vector<Memory> memories;      // ordered by (created_at, id), with embeddings
   std::optional<ExportCursor> next;  // none when this was the last page
 };
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <system_error>
 
-#include "vestige/config.h"
 #include "support/temp_dir.h"
+#include "vestige/config.h"
 
 namespace vestige::config_test {
 

@@ -1,7 +1,7 @@
 #include "vestige/clock.h"
 
-#include <cctype>
 #include <fmt/format.h>
+#include <cctype>
 
 namespace vestige {
 
@@ -93,14 +93,17 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
                                         std::chrono::day(day)};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   Timestamp t = std::chrono::sys_days{ymd} + std::chrono::hours{hour} +
-                std::chrono::minutes{minute} + std::chrono::seconds{second} +
-                microseconds{micros};
+                std::chrono::minutes{minute} + std::chrono::seconds{second} + microseconds{micros};
   return t - std::chrono::minutes{offset_minutes};
 }
 
-std::int64_t to_unix_micros(Timestamp t) { return t.time_since_epoch().count(); }
+std::int64_t to_unix_micros(Timestamp t) {
+  return t.time_since_epoch().count();
+}
 
-Timestamp from_unix_micros(std::int64_t micros) { return Timestamp{microseconds{micros}}; }
+Timestamp from_unix_micros(std::int64_t micros) {
+  return Timestamp{microseconds{micros}};
+}
 
 double days_between(Timestamp from, Timestamp to) {
   return static_cast<double>((to - from).count()) / (86400.0 * 1e6);

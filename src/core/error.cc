@@ -6,15 +6,24 @@ namespace vestige {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kModelMismatch: return "model_mismatch";
-    case ErrorCode::kInvalidInput: return "invalid_input";
-    case ErrorCode::kBackend: return "backend";
-    case ErrorCode::kInit: return "init";
-    case ErrorCode::kPoolTimeout: return "pool_timeout";
-    case ErrorCode::kConfig: return "config";
-    case ErrorCode::kUsage: return "usage";
-    case ErrorCode::kEmbedder: return "embedder";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kModelMismatch:
+      return "model_mismatch";
+    case ErrorCode::kInvalidInput:
+      return "invalid_input";
+    case ErrorCode::kBackend:
+      return "backend";
+    case ErrorCode::kInit:
+      return "init";
+    case ErrorCode::kPoolTimeout:
+      return "pool_timeout";
+    case ErrorCode::kConfig:
+      return "config";
+    case ErrorCode::kUsage:
+      return "usage";
+    case ErrorCode::kEmbedder:
+      return "embedder";
   }
   return "unknown";
 }
@@ -28,8 +37,7 @@ Error Error::model_mismatch(const ModelSignature& registered, const ModelSignatu
                       "configured model is {}; vectors from different models cannot be mixed. "
                       "Either set [embeddings] model = \"{}\" in vestige.toml, or re-embed every "
                       "memory with the new model: vestige migrate reembed --model={}",
-                      describe(registered), describe(requested), registered.name,
-                      requested.name));
+                      describe(registered), describe(requested), registered.name, requested.name));
   e.registered_ = registered;
   e.requested_ = requested;
   return e;

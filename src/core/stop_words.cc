@@ -31,6 +31,8 @@ bool is_stop_word(std::string_view word) {
   return std::binary_search(std::begin(kStopWords), std::end(kStopWords), word);
 }
 
-std::span<const std::string_view> stop_words() { return kStopWords; }
+std::span<const std::string_view> stop_words() {
+  return kStopWords;
+}
 
 }  // namespace vestige

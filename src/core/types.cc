@@ -10,9 +10,12 @@ namespace vestige {
 
 std::string_view visibility_name(Visibility v) {
   switch (v) {
-    case Visibility::kPrivate: return "private";
-    case Visibility::kGroup: return "group";
-    case Visibility::kPublic: return "public";
+    case Visibility::kPrivate:
+      return "private";
+    case Visibility::kGroup:
+      return "group";
+    case Visibility::kPublic:
+      return "public";
   }
   return "private";
 }
@@ -26,9 +29,12 @@ std::optional<Visibility> parse_visibility(std::string_view name) {
 
 std::string_view health_status_name(HealthStatus s) {
   switch (s) {
-    case HealthStatus::kOk: return "ok";
-    case HealthStatus::kDegraded: return "degraded";
-    case HealthStatus::kDown: return "down";
+    case HealthStatus::kOk:
+      return "ok";
+    case HealthStatus::kDegraded:
+      return "degraded";
+    case HealthStatus::kDown:
+      return "down";
   }
   return "down";
 }
@@ -46,7 +52,8 @@ namespace {
 
 // Rejects keys other than `allowed`, so that a misspelt field is reported
 // instead of silently dropped.
-void check_keys(const Json& j, std::string_view type, std::initializer_list<std::string_view> allowed) {
+void check_keys(const Json& j, std::string_view type,
+                std::initializer_list<std::string_view> allowed) {
   if (!j.is_object()) invalid(type, "expected a JSON object");
   for (const auto& [key, value] : j.items()) {
     bool known = false;
@@ -110,7 +117,9 @@ std::optional<Embedding> get_embedding(const Json& j, const char* key) {
 
 }  // namespace
 
-void to_json(Json& j, const Uuid& v) { j = v.to_string(); }
+void to_json(Json& j, const Uuid& v) {
+  j = v.to_string();
+}
 
 void from_json(const Json& j, Uuid& v) {
   if (!j.is_string()) invalid("id", "expected a UUID string");
@@ -130,8 +139,9 @@ void to_json(Json& j, const EngineState& v) {
 }
 
 void from_json(const Json& j, EngineState& v) {
-  check_keys(j, "engine", {"importance", "access_count", "last_accessed_at", "retrieval_strength",
-                           "storage_strength", "superseded_by", "suppressed"});
+  check_keys(j, "engine",
+             {"importance", "access_count", "last_accessed_at", "retrieval_strength",
+              "storage_strength", "superseded_by", "suppressed"});
   EngineState d;
   v.importance = get_field(j, "importance", d.importance);
   v.access_count = get_field(j, "access_count", d.access_count);
@@ -175,7 +185,8 @@ void from_json(const Json& j, Memory& v) {
   m.tags = get_field(j, "tags", std::vector<std::string>{});
   m.metadata = get_field(j, "metadata", Json::object());
   if (!m.metadata.is_object()) invalid("metadata", "expected a JSON object");
-  if (j.contains("codebase") && !j["codebase"].is_null()) m.codebase = require_string(j, "codebase");
+  if (j.contains("codebase") && !j["codebase"].is_null())
+    m.codebase = require_string(j, "codebase");
   m.domains = get_field(j, "domains", std::vector<std::string>{});
   m.domain_scores = get_field(j, "domain_scores", Json::object());
   if (!m.domain_scores.is_object()) invalid("domain_scores", "expected a JSON object");
@@ -198,18 +209,23 @@ void from_json(const Json& j, Memory& v) {
 }
 
 void to_json(Json& j, const SchedulingState& v) {
-  j = Json{{"memory_id", v.memory_id},     {"stability", v.stability},
-           {"difficulty", v.difficulty},   {"reps", v.reps},
-           {"lapses", v.lapses},           {"state", v.state},
+  j = Json{{"memory_id", v.memory_id},
+           {"stability", v.stability},
+           {"difficulty", v.difficulty},
+           {"reps", v.reps},
+           {"lapses", v.lapses},
+           {"state", v.state},
            {"last_review", optional_time(v.last_review)},
            {"next_review", format_timestamp(v.next_review)}};
 }
 
 void from_json(const Json& j, SchedulingState& v) {
-  check_keys(j, "scheduling", {"memory_id", "stability", "difficulty", "reps", "lapses", "state",
-                               "last_review", "next_review"});
+  check_keys(j, "scheduling",
+             {"memory_id", "stability", "difficulty", "reps", "lapses", "state", "last_review",
+              "next_review"});
   SchedulingState s;
-  if (j.contains("memory_id") && !j["memory_id"].is_null()) s.memory_id = j["memory_id"].get<Uuid>();
+  if (j.contains("memory_id") && !j["memory_id"].is_null())
+    s.memory_id = j["memory_id"].get<Uuid>();
   s.stability = get_field(j, "stability", 0.0);
   s.difficulty = get_field(j, "difficulty", 0.0);
   s.reps = get_field(j, "reps", 0);
@@ -230,7 +246,8 @@ void to_json(Json& j, const ReviewEvent& v) {
 }
 
 void from_json(const Json& j, ReviewEvent& v) {
-  check_keys(j, "review event", {"id", "memory_id", "reviewed_at", "rating", "prior_state", "new_state"});
+  check_keys(j, "review event",
+             {"id", "memory_id", "reviewed_at", "rating", "prior_state", "new_state"});
   ReviewEvent e;
   e.id = get_field<std::int64_t>(j, "id", 0);
   e.memory_id = j.at("memory_id").get<Uuid>();
@@ -250,7 +267,8 @@ void to_json(Json& j, const Edge& v) {
 }
 
 void from_json(const Json& j, Edge& v) {
-  check_keys(j, "edge", {"source_id", "target_id", "edge_type", "weight", "metadata", "created_at"});
+  check_keys(j, "edge",
+             {"source_id", "target_id", "edge_type", "weight", "metadata", "created_at"});
   Edge e;
   e.source_id = j.at("source_id").get<Uuid>();
   e.target_id = j.at("target_id").get<Uuid>();

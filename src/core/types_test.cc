@@ -98,11 +98,16 @@ TEST(TypesJson, SchedulingAndReviewEventRoundTrip) {
 }
 
 TEST(TypesJson, EdgeDomainAndModelRoundTrip) {
-  Edge edge{Uuid::generate_v7(), Uuid::generate_v7(), "related", 0.5, Json{{"why", "x"}},
-            *parse_timestamp("2026-01-01T00:00:00Z")};
+  Edge edge{Uuid::generate_v7(), Uuid::generate_v7(),
+            "related",           0.5,
+            Json{{"why", "x"}},  *parse_timestamp("2026-01-01T00:00:00Z")};
   EXPECT_EQ(Json(edge).get<Edge>(), edge);
-  Domain d{"infra", "Infrastructure", Embedding{0.5f, 0.5f}, Json::object(),
-           *parse_timestamp("2026-01-01T00:00:00Z"), *parse_timestamp("2026-01-02T00:00:00Z")};
+  Domain d{"infra",
+           "Infrastructure",
+           Embedding{0.5f, 0.5f},
+           Json::object(),
+           *parse_timestamp("2026-01-01T00:00:00Z"),
+           *parse_timestamp("2026-01-02T00:00:00Z")};
   EXPECT_EQ(Json(d).get<Domain>(), d);
   ModelSignature sig{"builtin/hash-384", 384, "abc"};
   EXPECT_EQ(Json(sig).get<ModelSignature>(), sig);

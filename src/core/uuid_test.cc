@@ -41,9 +41,10 @@ TEST(Uuid, ParseAndFormatRoundTrip) {
 }
 
 TEST(Uuid, ParseRejectsMalformed) {
-  for (const char* bad : {"", "not-a-uuid", "0192f1a4-7b3c-7d2e-8f00-0123456789a",
-                          "0192f1a47b3c7d2e8f000123456789abcd", "{0192f1a4-7b3c-7d2e-8f00-0123456789ab}",
-                          "0192f1a4-7b3c-7d2e-8f00-0123456789ag", "0192f1a4_7b3c-7d2e-8f00-0123456789ab"}) {
+  for (const char* bad :
+       {"", "not-a-uuid", "0192f1a4-7b3c-7d2e-8f00-0123456789a",
+        "0192f1a47b3c7d2e8f000123456789abcd", "{0192f1a4-7b3c-7d2e-8f00-0123456789ab}",
+        "0192f1a4-7b3c-7d2e-8f00-0123456789ag", "0192f1a4_7b3c-7d2e-8f00-0123456789ab"}) {
     EXPECT_FALSE(Uuid::parse(bad)) << bad;
   }
 }

@@ -11,9 +11,8 @@
 #include "embed/sha256.h"
 #include "embed/stable_hash.h"
 #include "embed/text_features.h"
-#include "vestige/stop_words.h"
-#include "vestige/stop_words.h"
 #include "vestige/error.h"
+#include "vestige/stop_words.h"
 
 namespace vestige::embed {
 namespace {

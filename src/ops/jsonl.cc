@@ -24,7 +24,8 @@ ExportReport export_jsonl(MemoryStore& store, std::ostream& out, const ExportOpt
     cursor = page.next;
   } while (cursor);
   out.flush();
-  if (!out) throw Error(ErrorCode::kBackend, "writing the export failed (disk full or closed pipe?)");
+  if (!out)
+    throw Error(ErrorCode::kBackend, "writing the export failed (disk full or closed pipe?)");
   return report;
 }
 
@@ -44,7 +45,9 @@ Uuid derive_import_id(const Memory& memory) {
 
   std::array<std::uint8_t, 16> b{};
   const std::uint64_t millis =
-      memory.created_at == Timestamp{} ? 0 : static_cast<std::uint64_t>(to_unix_micros(memory.created_at) / 1000);
+      memory.created_at == Timestamp{}
+          ? 0
+          : static_cast<std::uint64_t>(to_unix_micros(memory.created_at) / 1000);
   for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(millis >> (40 - 8 * i));
   for (int i = 6; i < 16; ++i) b[i] = digest[i];
   b[6] = static_cast<std::uint8_t>(0x80 | (b[6] & 0x0f));  // version 8: custom
@@ -108,7 +111,8 @@ class Importer {
   static std::string id_of(const std::string& line) {
     try {
       const Json j = Json::parse(line);
-      if (j.is_object() && j.contains("id") && j["id"].is_string()) return j["id"].get<std::string>();
+      if (j.is_object() && j.contains("id") && j["id"].is_string())
+        return j["id"].get<std::string>();
     } catch (const Json::exception&) {
     }
     return "";
@@ -126,7 +130,8 @@ class Importer {
     }
     if (texts.empty()) return;
     std::vector<Embedding> vectors = options_.embedder->embed_batch(texts);
-    for (std::size_t i = 0; i < targets.size(); ++i) targets[i]->memory.embedding = std::move(vectors[i]);
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      targets[i]->memory.embedding = std::move(vectors[i]);
   }
 
   void record(std::size_t inserted, std::size_t attempted) {

@@ -31,7 +31,8 @@ class CliTest : public ::testing::Test {
 
   ProcessResult vestige(std::vector<std::string> args, ProcessOptions options = {}) {
     args.insert(args.begin(), {"--data-dir", data_dir_.string()});
-    options.unset_env.insert(options.unset_env.end(), {"VESTIGE_CONFIG", "VESTIGE_DATA_DIR", "VESTIGE_LOG"});
+    options.unset_env.insert(options.unset_env.end(),
+                             {"VESTIGE_CONFIG", "VESTIGE_DATA_DIR", "VESTIGE_LOG"});
     return testing::run_process(VESTIGE_CLI_PATH, args, options);
   }
 
@@ -54,8 +55,8 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, IngestThenSearchFindsTheMemoryWithBranchRanks) {
-  const std::string id = ingest({"--type", "decision", "--tags", "ops,backup", "--codebase", "vestige",
-                                 "Back up the Postgres database nightly with pg_dump"});
+  const std::string id = ingest({"--type", "decision", "--tags", "ops,backup", "--codebase",
+                                 "vestige", "Back up the Postgres database nightly with pg_dump"});
   ingest({"The user prefers tabs over spaces"});
   ASSERT_TRUE(Uuid::parse(id)) << id;
 
@@ -80,8 +81,10 @@ TEST_F(CliTest, IngestThenSearchFindsTheMemoryWithBranchRanks) {
 }
 
 TEST_F(CliTest, SearchFiltersByTypeTagsAndCodebase) {
-  const std::string a = ingest({"--type", "decision", "--tags", "db", "--codebase", "alpha", "database choice: postgres"});
-  const std::string b = ingest({"--type", "fact", "--tags", "db,ops", "--codebase", "beta", "database backups run nightly"});
+  const std::string a = ingest(
+      {"--type", "decision", "--tags", "db", "--codebase", "alpha", "database choice: postgres"});
+  const std::string b = ingest(
+      {"--type", "fact", "--tags", "db,ops", "--codebase", "beta", "database backups run nightly"});
   auto ids = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"search", "database", "--json"});
     const ProcessResult r = vestige(args);
@@ -117,7 +120,8 @@ TEST_F(CliTest, GetAndDelete) {
 }
 
 TEST_F(CliTest, ExportImportRoundTripIsExactAndIdempotent) {
-  for (int i = 0; i < 25; ++i) ingest({"--tags", "n" + std::to_string(i), "memory number " + std::to_string(i)});
+  for (int i = 0; i < 25; ++i)
+    ingest({"--tags", "n" + std::to_string(i), "memory number " + std::to_string(i)});
   const fs::path file = root_ / "export.jsonl";
   ProcessResult r = vestige({"export", file.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -156,12 +160,17 @@ TEST_F(CliTest, ExportImportRoundTripIsExactAndIdempotent) {
 
 TEST_F(CliTest, ImportReportsBadLinesAndKeepsTheRest) {
   const fs::path file = root_ / "in.jsonl";
-  std::ofstream(file) << R"({"content":"first good line","tags":["a"]})" << "\n"
-                      << "this is not json\n"
-                      << R"({"content":"wrong tags type","tags":"a,b"})" << "\n"
-                      << "\n"
-                      << R"({"id":"0192f1a4-7b3c-7d2e-8f00-0123456789ab","content":"second good line"})" << "\n"
-                      << R"({"content":"short vector","embedding":[0.5,0.5]})" << "\n";
+  std::ofstream(file)
+      << R"({"content":"first good line","tags":["a"]})"
+      << "\n"
+      << "this is not json\n"
+      << R"({"content":"wrong tags type","tags":"a,b"})"
+      << "\n"
+      << "\n"
+      << R"({"id":"0192f1a4-7b3c-7d2e-8f00-0123456789ab","content":"second good line"})"
+      << "\n"
+      << R"({"content":"short vector","embedding":[0.5,0.5]})"
+      << "\n";
   const ProcessResult r = vestige({"import", file.string(), "--json"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   const Json report = Json::parse(r.out);
@@ -178,12 +187,14 @@ TEST_F(CliTest, ImportReportsBadLinesAndKeepsTheRest) {
 TEST_F(CliTest, ModelChangeIsRefusedNamingBothModelsAndTheFix) {
   ingest({"stored with the default model"});
   write_config("[embeddings]\nmodel = \"builtin/hash-256\"\n");
-  for (const auto& args : std::vector<std::vector<std::string>>{{"search", "stored"}, {"ingest", "another"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"search", "stored"}, {"ingest", "another"}}) {
     const ProcessResult r = vestige(args);
     EXPECT_EQ(r.exit_code, 2) << args[0];
     EXPECT_NE(r.err.find("builtin/hash-384"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("builtin/hash-256"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("vestige migrate reembed --model=builtin/hash-256"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("vestige migrate reembed --model=builtin/hash-256"), std::string::npos)
+        << r.err;
   }
   // Nothing was written by the refused ingest.
   write_config("");

@@ -16,8 +16,8 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "support/subprocess.h"
-#include "workload.h"
 #include "support/temp_dir.h"
+#include "workload.h"
 
 namespace vestige::multiprocess {
 namespace {

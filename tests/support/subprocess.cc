@@ -101,8 +101,8 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
     for (const pollfd& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == in.fds[1]) {
-        const ssize_t n = ::write(p.fd, options.stdin_text.data() + written,
-                                  options.stdin_text.size() - written);
+        const ssize_t n =
+            ::write(p.fd, options.stdin_text.data() + written, options.stdin_text.size() - written);
         if (n > 0) written += static_cast<std::size_t>(n);
         if (n < 0 || written == options.stdin_text.size()) in.close_write();
         continue;

@@ -14,7 +14,9 @@ namespace vestige::cli {
 
 namespace {
 
-void print_json(const Json& j) { std::cout << j.dump(2) << '\n'; }
+void print_json(const Json& j) {
+  std::cout << j.dump(2) << '\n';
+}
 
 void run_config_check(Context& ctx, bool connect) {
   const Config& config = ctx.config();
@@ -28,32 +30,35 @@ void run_config_check(Context& ctx, bool connect) {
   if (connect) {
     MemoryStore& store = ctx.store();
     const HealthReport health = store.health();
-    report["connection"] = Json{{"backend", store.backend_name()},
-                                {"server_version", store.backend_name() == "sqlite"
-                                                       ? Json(std::string("SQLite ") + sqlite3_libversion())
-                                                       : Json(nullptr)},
-                                {"schema_version", health.schema_version},
-                                {"registered_model", health.model ? Json(*health.model) : Json(nullptr)},
-                                {"status", health_status_name(health.status)}};
+    report["connection"] =
+        Json{{"backend", store.backend_name()},
+             {"server_version", store.backend_name() == "sqlite"
+                                    ? Json(std::string("SQLite ") + sqlite3_libversion())
+                                    : Json(nullptr)},
+             {"schema_version", health.schema_version},
+             {"registered_model", health.model ? Json(*health.model) : Json(nullptr)},
+             {"status", health_status_name(health.status)}};
   }
   if (ctx.json()) {
     print_json(report);
     return;
   }
-  std::cout << fmt::format("configuration ok: {}\n",
-                           config.file ? config.file->string() : "no vestige.toml found, using defaults");
+  std::cout << fmt::format("configuration ok: {}\n", config.file
+                                                         ? config.file->string()
+                                                         : "no vestige.toml found, using defaults");
   std::cout << fmt::format("data dir:        {}\nbackend:         {}\nembedding model: {}\n",
                            config.data_dir.string(), config.backend, config.embeddings.model);
   if (connect) {
     const Json& c = report["connection"];
-    std::cout << fmt::format("connected:       {} ({})\nschema version:  {}\nregistered model: {}\nstatus:          {}\n",
-                             c["backend"].get<std::string>(),
-                             c["server_version"].is_null() ? "" : c["server_version"].get<std::string>(),
-                             c["schema_version"].get<int>(),
-                             c["registered_model"].is_null()
-                                 ? std::string("none registered yet")
-                                 : describe(c["registered_model"].get<ModelSignature>()),
-                             c["status"].get<std::string>());
+    std::cout << fmt::format(
+        "connected:       {} ({})\nschema version:  {}\nregistered model: {}\nstatus:          "
+        "{}\n",
+        c["backend"].get<std::string>(),
+        c["server_version"].is_null() ? "" : c["server_version"].get<std::string>(),
+        c["schema_version"].get<int>(),
+        c["registered_model"].is_null() ? std::string("none registered yet")
+                                        : describe(c["registered_model"].get<ModelSignature>()),
+        c["status"].get<std::string>());
   }
 }
 
@@ -68,12 +73,13 @@ void run_db_status(Context& ctx) {
   if (ctx.json()) {
     Json out = Json::array();
     for (const MigrationStatus& m : migrations) {
-      out.push_back(Json{{"version", m.version},
-                         {"name", m.name},
-                         {"applied", m.applied},
-                         {"applied_at", m.applied_at ? Json(format_timestamp(*m.applied_at)) : Json(nullptr)},
-                         {"success", m.success},
-                         {"checksum_ok", m.checksum_ok}});
+      out.push_back(
+          Json{{"version", m.version},
+               {"name", m.name},
+               {"applied", m.applied},
+               {"applied_at", m.applied_at ? Json(format_timestamp(*m.applied_at)) : Json(nullptr)},
+               {"success", m.success},
+               {"checksum_ok", m.checksum_ok}});
     }
     print_json(out);
     return;
@@ -134,25 +140,27 @@ void add_admin_commands(CLI::App& app, Context& ctx) {
     }
   });
 
-  app.add_subcommand("health", "Check that the store is usable (exit 1 when it is not)")->callback([&ctx] {
-    const HealthReport health = ctx.store().health();
-    if (ctx.json()) {
-      print_json(health);
-    } else {
-      std::cout << render_health(health);
-    }
-    if (health.status != HealthStatus::kOk) ctx.set_exit_code(kExitFailure);
-  });
+  app.add_subcommand("health", "Check that the store is usable (exit 1 when it is not)")
+      ->callback([&ctx] {
+        const HealthReport health = ctx.store().health();
+        if (ctx.json()) {
+          print_json(health);
+        } else {
+          std::cout << render_health(health);
+        }
+        if (health.status != HealthStatus::kOk) ctx.set_exit_code(kExitFailure);
+      });
 
   CLI::App* config = app.add_subcommand("config", "Show or validate vestige.toml");
   config->require_subcommand(1);
-  config->add_subcommand("print", "Show the effective configuration, secrets masked")->callback([&ctx] {
-    std::cout << render_config(ctx.config());
-  });
+  config->add_subcommand("print", "Show the effective configuration, secrets masked")
+      ->callback([&ctx] { std::cout << render_config(ctx.config()); });
   auto connect = std::make_shared<bool>(false);
   CLI::App* check = config->add_subcommand(
-      "check", "Validate the configuration (exit 0, or 2 with the reason) without opening the database");
-  check->add_flag("--connect", *connect, "Also open the store and report backend, versions and the registered model");
+      "check",
+      "Validate the configuration (exit 0, or 2 with the reason) without opening the database");
+  check->add_flag("--connect", *connect,
+                  "Also open the store and report backend, versions and the registered model");
   check->callback([&ctx, connect] { run_config_check(ctx, *connect); });
 
   CLI::App* db = app.add_subcommand("db", "Schema migrations");

@@ -8,7 +8,7 @@ namespace vestige::cli {
 
 // Each adds its subcommands to `app`; their callbacks run the command and
 // throw vestige::Error on failure (main maps it to an exit code).
-void add_memory_commands(CLI::App& app, Context& ctx);  // ingest, get, delete, search/recall
+void add_memory_commands(CLI::App& app, Context& ctx);    // ingest, get, delete, search/recall
 void add_transfer_commands(CLI::App& app, Context& ctx);  // import, export
 void add_admin_commands(CLI::App& app, Context& ctx);     // stats, health, config, db
 

@@ -16,15 +16,16 @@ namespace {
 Uuid parse_id(const std::string& text) {
   const auto id = Uuid::parse(text);
   if (!id) {
-    throw Error(ErrorCode::kUsage,
-                fmt::format("\"{}\" is not a memory id (expected a UUID such as "
-                            "0192f1a4-7b3c-7d2e-8f00-0123456789ab)",
-                            text));
+    throw Error(ErrorCode::kUsage, fmt::format("\"{}\" is not a memory id (expected a UUID such as "
+                                               "0192f1a4-7b3c-7d2e-8f00-0123456789ab)",
+                                               text));
   }
   return *id;
 }
 
-void print_json(const Json& j) { std::cout << j.dump(2) << '\n'; }
+void print_json(const Json& j) {
+  std::cout << j.dump(2) << '\n';
+}
 
 struct IngestArgs {
   std::vector<std::string> words;
@@ -39,7 +40,8 @@ void run_ingest(Context& ctx, const IngestArgs& args) {
   Memory memory;
   if (args.from_stdin) {
     memory.content.assign(std::istreambuf_iterator<char>(std::cin), {});
-    while (!memory.content.empty() && (memory.content.back() == '\n' || memory.content.back() == '\r')) {
+    while (!memory.content.empty() &&
+           (memory.content.back() == '\n' || memory.content.back() == '\r')) {
       memory.content.pop_back();
     }
   } else {
@@ -58,7 +60,8 @@ void run_ingest(Context& ctx, const IngestArgs& args) {
       throw Error(ErrorCode::kUsage, fmt::format("--metadata is not valid JSON: {}", e.what()));
     }
     if (!memory.metadata.is_object()) {
-      throw Error(ErrorCode::kUsage, "--metadata must be a JSON object, e.g. '{\"source\":\"notes\"}'");
+      throw Error(ErrorCode::kUsage,
+                  "--metadata must be a JSON object, e.g. '{\"source\":\"notes\"}'");
     }
   }
   MemoryStore& store = ctx.store_for_writes();
@@ -122,17 +125,20 @@ void run_search(Context& ctx, const SearchArgs& args) {
     std::cout << "no memories match\n";
     return;
   }
-  for (std::size_t i = 0; i < results.size(); ++i) std::cout << render_search_result(i + 1, results[i]);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    std::cout << render_search_result(i + 1, results[i]);
 }
 
 }  // namespace
 
 void add_memory_commands(CLI::App& app, Context& ctx) {
   auto ingest = std::make_shared<IngestArgs>();
-  CLI::App* cmd = app.add_subcommand("ingest", "Store a memory (embedded with the configured model)");
+  CLI::App* cmd =
+      app.add_subcommand("ingest", "Store a memory (embedded with the configured model)");
   cmd->add_option("text", ingest->words, "The memory's text (or use --stdin)");
   cmd->add_flag("--stdin", ingest->from_stdin, "Read the text from standard input");
-  cmd->add_option("--type", ingest->node_type, "Node type: fact, preference, decision, pattern, event, note, ...")
+  cmd->add_option("--type", ingest->node_type,
+                  "Node type: fact, preference, decision, pattern, event, note, ...")
       ->capture_default_str();
   cmd->add_option("--tags", ingest->tags, "Comma-separated tags");
   cmd->add_option("--codebase", ingest->codebase, "Repository or project the memory belongs to");
@@ -146,8 +152,10 @@ void add_memory_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--limit", search->limit, "Maximum number of results")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--tags", search->tags, "Only memories carrying all of these comma-separated tags");
-  cmd->add_option("--type", search->types, "Only memories of these node types (repeatable or comma-separated)");
+  cmd->add_option("--tags", search->tags,
+                  "Only memories carrying all of these comma-separated tags");
+  cmd->add_option("--type", search->types,
+                  "Only memories of these node types (repeatable or comma-separated)");
   cmd->add_option("--codebase", search->codebase, "Only memories of this codebase");
   cmd->add_option("--min-retrievability", search->min_retrievability,
                   "Only memories whose FSRS retrievability now is at least this")

@@ -77,7 +77,9 @@ void run_export(Context& ctx, const ExportArgs& args) {
   out.close();
   std::error_code ec;
   std::filesystem::rename(partial, args.file, ec);
-  if (ec) throw Error(ErrorCode::kBackend, fmt::format("cannot rename {} to {}: {}", partial, args.file, ec.message()));
+  if (ec)
+    throw Error(ErrorCode::kBackend,
+                fmt::format("cannot rename {} to {}: {}", partial, args.file, ec.message()));
   std::cerr << fmt::format("exported {} memories to {}\n", report.memories, args.file);
 }
 
@@ -86,8 +88,10 @@ void run_export(Context& ctx, const ExportArgs& args) {
 void add_transfer_commands(CLI::App& app, Context& ctx) {
   auto import_args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "import", "Load memories from JSON Lines (one memory per line), keeping their ids; safe to re-run");
-  cmd->add_option("file", import_args->file, "The .jsonl file, or - for standard input")->required();
+      "import",
+      "Load memories from JSON Lines (one memory per line), keeping their ids; safe to re-run");
+  cmd->add_option("file", import_args->file, "The .jsonl file, or - for standard input")
+      ->required();
   cmd->add_option("--batch-size", import_args->batch_size, "Memories per transaction")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

@@ -12,9 +12,13 @@ namespace vestige::sqlite {
 
 namespace {
 
-bool is_constraint(int rc) { return (rc & 0xff) == SQLITE_CONSTRAINT; }
+bool is_constraint(int rc) {
+  return (rc & 0xff) == SQLITE_CONSTRAINT;
+}
 
-bool is_busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+bool is_busy(int rc) {
+  return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
 
 [[noreturn]] void throw_sqlite_error(int rc, const std::string& message) {
   if (is_busy(rc)) throw BusyError(ErrorCode::kBackend, message);
@@ -54,9 +58,13 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
-void Statement::check(int rc) const { db_->check(rc, "binding a parameter"); }
+void Statement::check(int rc) const {
+  db_->check(rc, "binding a parameter");
+}
 
 Statement& Statement::bind(int index, std::nullptr_t) {
   check(sqlite3_bind_null(stmt_, index));
@@ -120,7 +128,9 @@ std::int64_t Statement::column_int64(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
-double Statement::column_double(int column) const { return sqlite3_column_double(stmt_, column); }
+double Statement::column_double(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
 
 std::string Statement::column_text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
@@ -139,7 +149,9 @@ std::span<const std::byte> Statement::column_blob(int column) const {
   return {data, static_cast<std::size_t>(size)};
 }
 
-int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+int Statement::column_count() const {
+  return sqlite3_column_count(stmt_);
+}
 
 // ---- Database ---------------------------------------------------------------
 
@@ -190,7 +202,9 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  sqlite3_close_v2(db_);
+}
 
 void Database::exec(std::string_view sql) {
   const std::string text(sql);
@@ -203,9 +217,13 @@ void Database::exec(std::string_view sql) {
   }
 }
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-int Database::changes() const { return sqlite3_changes(db_); }
+int Database::changes() const {
+  return sqlite3_changes(db_);
+}
 
 std::int64_t Database::data_version() {
   Statement stmt(*this, "PRAGMA data_version");
@@ -220,7 +238,9 @@ void Database::check(int rc, std::string_view context) const {
 
 // ---- Transactions -----------------------------------------------------------
 
-WriteTransaction::WriteTransaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+WriteTransaction::WriteTransaction(Database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 WriteTransaction::~WriteTransaction() {
   if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -231,7 +251,9 @@ void WriteTransaction::commit() {
   done_ = true;
 }
 
-ReadTransaction::ReadTransaction(Database& db) : db_(db) { db_.exec("BEGIN DEFERRED"); }
+ReadTransaction::ReadTransaction(Database& db) : db_(db) {
+  db_.exec("BEGIN DEFERRED");
+}
 
 ReadTransaction::~ReadTransaction() {
   sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr);
@@ -239,7 +261,9 @@ ReadTransaction::~ReadTransaction() {
 
 // ---- Vectors ----------------------------------------------------------------
 
-std::span<const std::byte> as_blob(std::span<const float> vector) { return std::as_bytes(vector); }
+std::span<const std::byte> as_blob(std::span<const float> vector) {
+  return std::as_bytes(vector);
+}
 
 std::vector<float> floats_from_blob(std::span<const std::byte> blob) {
   if (blob.size() % sizeof(float) != 0) {
