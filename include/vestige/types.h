@@ -196,6 +196,7 @@ std::string_view health_status_name(HealthStatus s);  // "ok", "degraded", "down
 struct HealthReport {
   HealthStatus status = HealthStatus::kOk;
   std::string backend;
+  std::string server_version;  // e.g. "SQLite 3.40.1"
   int schema_version = 0;
   std::optional<RegisteredModel> model;
   std::vector<std::string> problems;  // each a sentence saying what and what to do

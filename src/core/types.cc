@@ -345,6 +345,7 @@ void to_json(Json& j, const StoreStats& v) {
 void to_json(Json& j, const HealthReport& v) {
   j = Json{{"status", health_status_name(v.status)},
            {"backend", v.backend},
+           {"server_version", v.server_version},
            {"schema_version", v.schema_version},
            {"model", v.model ? Json(*v.model) : Json(nullptr)},
            {"problems", v.problems}};

@@ -223,6 +223,8 @@ TEST_F(CliTest, ConfigCheckConnectReportsTheStore) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json report = Json::parse(r.out);
   EXPECT_EQ(report["connection"]["backend"], "sqlite");
+  EXPECT_EQ(report["connection"]["server_version"].get<std::string>().rfind("SQLite 3.", 0), 0u)
+      << report;
   EXPECT_EQ(report["connection"]["registered_model"]["name"], "builtin/hash-384");
 }
 

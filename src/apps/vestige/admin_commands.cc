@@ -1,7 +1,6 @@
 // stats, health, config print|check, db status|migrate|revert.
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -32,9 +31,7 @@ void run_config_check(Context& ctx, bool connect) {
     const HealthReport health = store.health();
     report["connection"] =
         Json{{"backend", store.backend_name()},
-             {"server_version", store.backend_name() == "sqlite"
-                                    ? Json(std::string("SQLite ") + sqlite3_libversion())
-                                    : Json(nullptr)},
+             {"server_version", health.server_version},
              {"schema_version", health.schema_version},
              {"registered_model", health.model ? Json(*health.model) : Json(nullptr)},
              {"status", health_status_name(health.status)}};
@@ -54,7 +51,7 @@ void run_config_check(Context& ctx, bool connect) {
         "connected:       {} ({})\nschema version:  {}\nregistered model: {}\nstatus:          "
         "{}\n",
         c["backend"].get<std::string>(),
-        c["server_version"].is_null() ? "" : c["server_version"].get<std::string>(),
+        c["server_version"].get<std::string>(),
         c["schema_version"].get<int>(),
         c["registered_model"].is_null() ? std::string("none registered yet")
                                         : describe(c["registered_model"].get<ModelSignature>()),

@@ -58,8 +58,9 @@ std::string render_stats(const StoreStats& s) {
 }
 
 std::string render_health(const HealthReport& h) {
-  std::string out = fmt::format("status:         {}\nbackend:        {}\nschema version: {}\n",
-                                health_status_name(h.status), h.backend, h.schema_version);
+  std::string out =
+      fmt::format("status:         {}\nbackend:        {} ({})\nschema version: {}\n",
+                  health_status_name(h.status), h.backend, h.server_version, h.schema_version);
   out += fmt::format("model:          {}\n",
                      h.model ? describe(h.model->signature) : std::string("none registered yet"));
   for (const std::string& problem : h.problems) out += fmt::format("problem:        {}\n", problem);

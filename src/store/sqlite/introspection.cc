@@ -63,6 +63,7 @@ StoreStats SqliteMemoryStore::stats(Timestamp now) {
 HealthReport SqliteMemoryStore::health() {
   HealthReport report;
   report.backend = backend_name();
+  report.server_version = std::string("SQLite ") + sqlite3_libversion();
   const auto problem = [&report](HealthStatus status, std::string text) {
     if (status > report.status) report.status = status;
     report.problems.push_back(std::move(text));
