@@ -56,7 +56,7 @@ std::optional<std::string> json_array(const std::vector<std::string>& values) {
 // too, so "decision" finds decisions) less.
 constexpr std::string_view kColumnWeights = "1.0, 0.5, 0.3";
 
-std::string text_sql(std::string_view score) {
+std::string text_sql(std::string_view score, std::string_view condition) {
   return fmt::format(R"sql(
 SELECT n.seq, n.id,
        -{} AS text_score,
@@ -64,25 +64,51 @@ SELECT n.seq, n.id,
 FROM knowledge_nodes_fts
 JOIN knowledge_nodes AS n ON n.seq = knowledge_nodes_fts.rowid
 LEFT JOIN scheduling AS s ON s.memory_id = n.id
-WHERE knowledge_nodes_fts MATCH :match
+WHERE knowledge_nodes_fts MATCH :match{}
   AND {}
 ORDER BY text_score DESC, n.id
 LIMIT :limit)sql",
-                     score, kFilterSql);
+                     score, condition, kFilterSql);
+}
+
+std::string candidate_score() {
+  return fmt::format("vestige_bm25(knowledge_nodes_fts, :first_phrase, :frequencies, {})",
+                     kColumnWeights);
 }
 
 }  // namespace
 
 std::string_view text_search_sql() {
   static const std::string sql =
-      text_sql(fmt::format("bm25(knowledge_nodes_fts, {})", kColumnWeights));
+      text_sql(fmt::format("bm25(knowledge_nodes_fts, {})", kColumnWeights), "");
   return sql;
 }
 
 std::string_view text_candidates_sql() {
-  static const std::string sql = text_sql(fmt::format(
-      "vestige_bm25(knowledge_nodes_fts, :first_phrase, :frequencies, {})", kColumnWeights));
+  static const std::string sql =
+      text_sql(candidate_score(), "\n  AND knowledge_nodes_fts.rowid >= :min_seq");
   return sql;
+}
+
+std::string_view text_rank_sql() {
+  static const std::string sql = fmt::format(R"sql(
+SELECT rowid, -{} AS text_score
+FROM knowledge_nodes_fts
+WHERE knowledge_nodes_fts MATCH :match
+  AND rowid >= :min_seq
+ORDER BY text_score DESC
+LIMIT :limit)sql",
+                                             candidate_score());
+  return sql;
+}
+
+std::string_view text_window_sql() {
+  return R"sql(
+SELECT rowid
+FROM knowledge_nodes_fts
+WHERE knowledge_nodes_fts MATCH :match
+ORDER BY rowid DESC
+LIMIT 1 OFFSET :offset)sql";
 }
 
 std::string_view filter_candidates_sql() {

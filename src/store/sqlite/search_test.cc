@@ -497,10 +497,12 @@ class LargeTextSearchTest : public SearchTest {
     return out;
   }
 
-  void expect_same_as_plain(SearchQuery q) {
+  void expect_same_as_plain(SearchQuery q) { expect_same_as_plain(search_, std::move(q)); }
+
+  void expect_same_as_plain(SqliteSearch& search, SearchQuery q) {
     q.now = parse_timestamp("2026-06-01T00:00:00.000000Z");
     const auto expected = plain(q);
-    const auto hits = search_.text_search(q);
+    const auto hits = search.text_search(q);
     ASSERT_EQ(hits.size(), expected.size()) << q.text;
     for (std::size_t i = 0; i < hits.size(); ++i) {
       EXPECT_EQ(hits[i].seq, expected[i].first) << q.text << " at " << i;
@@ -547,6 +549,73 @@ TEST_F(LargeTextSearchTest, RandomQueriesAgreeWithScoringEveryMatch) {
     SearchQuery q = text_query(text, n % 2 == 0 ? 10 : 30);
     if (n % 3 == 0) q.filter.codebase = "a";
     expect_same_as_plain(q);
+  }
+}
+
+TEST_F(LargeTextSearchTest, SelectiveFiltersJoinTheScoringAndStayExact) {
+  // Few unfiltered top matches are checked, so a selective filter soon moves
+  // into the scoring statement.
+  SqliteSearch search(db_, {.filter_check_rows = 40});
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> word(0, 399), count(2, 5);
+  for (int n = 0; n < 30; ++n) {
+    std::string text;
+    for (int k = count(rng); k > 0; --k)
+      text += vocabulary_[static_cast<std::size_t>(word(rng))] + " ";
+    SearchQuery q = text_query(text, n % 2 == 0 ? 5 : 30);
+    if (n % 3 != 0) q.filter.codebase = "a";
+    if (n % 3 == 2) q.filter.tags = {"w2x"};
+    expect_same_as_plain(search, q);
+  }
+}
+
+TEST_F(LargeTextSearchTest, CommonWordsAreRankedAmongTheirNewestMatches) {
+  // Every word common enough that scoring them exactly is refused: the best
+  // of the newest 300 matches (more while fewer pass the filters), each
+  // scored as over the whole store.
+  SqliteSearch search(db_, {.exact_postings = 500, .window_postings = 300});
+  for (const std::string text : {"w0x w1x", "w0x w1x w2x w3x", "w1x"}) {
+    for (const bool filtered : {false, true}) {
+      SearchQuery q = text_query(text, 20);
+      q.now = parse_timestamp("2026-06-01T00:00:00.000000Z");
+      if (filtered) {
+        q.filter.codebase = "a";
+        q.filter.node_types = {"decision"};
+      }
+      SearchQuery every = q;
+      every.limit = kMemories;
+      const auto all = plain(every);  // best first, ties by id
+      SearchQuery unfiltered = every;
+      unfiltered.filter = {};
+      std::vector<std::int64_t> newest;
+      for (const auto& [seq, score] : plain(unfiltered)) newest.push_back(seq);
+      std::sort(newest.rbegin(), newest.rend());
+
+      const auto hits = search.text_search(q);
+      ASSERT_EQ(hits.size(), q.limit) << text;
+      // The window the search settles on: the smallest of 300, 1200, ...
+      // newest matches in which enough memories pass the filters.
+      std::size_t window = 300;
+      std::vector<std::pair<std::int64_t, double>> expected;
+      for (;; window *= 4) {
+        const std::int64_t oldest = newest[std::min(window, newest.size()) - 1];
+        expected.clear();
+        for (const auto& hit : all) {
+          if (hit.first >= oldest && expected.size() < q.limit) expected.push_back(hit);
+        }
+        if (expected.size() == q.limit || window >= newest.size()) break;
+      }
+      for (std::size_t i = 0; i < hits.size(); ++i) {
+        EXPECT_EQ(hits[i].seq, expected[i].first) << text << " at " << i;
+        EXPECT_NEAR(*hits[i].text_score, expected[i].second, 1e-9) << text << " at " << i;
+      }
+      if (filtered) {
+        for (const SearchHit& h : hits) {
+          EXPECT_EQ(h.seq % 2, 0) << "codebase a is on even ids";
+          EXPECT_EQ(h.seq % 5, 0) << "decisions are on multiples of 5";
+        }
+      }
+    }
   }
 }
 
