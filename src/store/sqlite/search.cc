@@ -252,14 +252,22 @@ std::vector<RankedHit> text_branch(StatementCache& statements, TermStats& terms,
                                limit, tuning);
     }
     double excluded = 0.0;
+    double generating_bound = 0.0;
     std::vector<std::string> generating;
     for (std::size_t i = 0; i < ranked_words.size(); ++i) {
       if (i < generators) {
         generating.push_back(ranked_words[i].word);
+        generating_bound += ranked_words[i].bound;
       } else {
         excluded += ranked_words[i].bound;
       }
     }
+    // Unknown bounds (phrases) are 0 here, which only makes an attempt
+    // likelier. An attempt whose candidates reach the excluded words' bound
+    // only by holding excluded words too (limit of them, each scoring near
+    // its bound) almost always fails and costs as much as it scores: skip
+    // it. Skipping never changes the answer, only which attempt gives it.
+    if (generating_bound <= excluded) continue;
     const TextScoring scoring{
         .match = fmt::format("({}) AND ({})", fts_or_expression(generating), all),
         .first_phrase = static_cast<std::int64_t>(generators),

@@ -44,7 +44,7 @@ struct TextSearchTuning {
   // matches (see text_branch).
   std::int64_t exact_postings = 8000;
   // How many of the newest matches such a query scores at first.
-  std::int64_t window_postings = 4000;
+  std::int64_t window_postings = 2000;
   // The most unfiltered top matches whose filters are checked before the
   // filters move into the scoring statement (a selective filter).
   std::int64_t filter_check_rows = 2048;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -497,7 +498,9 @@ class LargeTextSearchTest : public SearchTest {
     return out;
   }
 
-  void expect_same_as_plain(SearchQuery q) { expect_same_as_plain(search_, std::move(q)); }
+  // The exact path only: this corpus is small, so its common words would
+  // otherwise be ranked among their newest matches (tested on its own below).
+  void expect_same_as_plain(SearchQuery q) { expect_same_as_plain(exact_, std::move(q)); }
 
   void expect_same_as_plain(SqliteSearch& search, SearchQuery q) {
     q.now = parse_timestamp("2026-06-01T00:00:00.000000Z");
@@ -511,6 +514,7 @@ class LargeTextSearchTest : public SearchTest {
   }
 
   std::vector<std::string> vocabulary_;
+  SqliteSearch exact_{db_, {.exact_postings = std::numeric_limits<std::int64_t>::max()}};
 };
 
 TEST_F(LargeTextSearchTest, FastPathReturnsWhatScoringEveryMatchReturns) {
@@ -621,17 +625,17 @@ TEST_F(LargeTextSearchTest, CommonWordsAreRankedAmongTheirNewestMatches) {
 
 TEST_F(LargeTextSearchTest, CachedStatementsSeeWritesFromAnotherConnection) {
   const SearchQuery q = text_query("w0x freshword w1x");
-  search_.text_search(q);  // prepares, caches and resets the statements
+  exact_.text_search(q);  // prepares, caches and resets the statements
   Database other = open_another();
   const std::int64_t fresh =
       insert_row(other, {.id = test_id(kMemories + 1), .content = "freshword w0x w1x"});
-  const auto hits = search_.text_search(q);
+  const auto hits = exact_.text_search(q);
   ASSERT_FALSE(hits.empty());
   EXPECT_EQ(hits.front().seq, fresh);
   // The frequencies kept for the fast path follow the write too.
   expect_same_as_plain(q);
   test_support::delete_row(other, test_id(kMemories + 1));
-  const auto after = search_.text_search(q);
+  const auto after = exact_.text_search(q);
   EXPECT_TRUE(
       std::none_of(after.begin(), after.end(), [&](const SearchHit& h) { return h.seq == fresh; }));
   expect_same_as_plain(q);
