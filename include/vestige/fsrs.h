@@ -15,6 +15,13 @@ inline constexpr std::array<double, 21> kDefaultWeights = {
 
 inline constexpr double kDesiredRetention = 0.9;
 
+// Bounds of a reviewed memory's state: difficulty in [1, 10], stability in
+// [0.1, 36500] days (about a century, FSRS's maximum interval).
+inline constexpr double kMinDifficulty = 1.0;
+inline constexpr double kMaxDifficulty = 10.0;
+inline constexpr double kMinStability = 0.1;
+inline constexpr double kMaxStability = 36500.0;
+
 // R = (1 + f*t/S)^(-w20), f = 0.9^(-1/w20) - 1: the probability of recall
 // after `elapsed_days` for a memory of stability `stability_days`. R(S) = 0.9
 // by construction. Non-positive elapsed time gives 1; non-positive stability
