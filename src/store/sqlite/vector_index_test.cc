@@ -75,10 +75,17 @@ double recall_at_10(VectorIndex& index, const std::vector<std::vector<float>>& v
   return double(hits) / double(10 * queries.size());
 }
 
+// Options that send every search of 2000 or more vectors through the graph.
+VectorIndexOptions graph_only() {
+  VectorIndexOptions options;
+  options.scan_budget = 0;
+  return options;
+}
+
 TEST(VectorIndexTest, GraphSearchRecallAgainstBruteForce) {
   const auto vectors = random_vectors(5000, 64, 1);
   const auto queries = random_vectors(100, 64, 2);
-  VectorIndex index = filled_index(vectors);
+  VectorIndex index = filled_index(vectors, graph_only());
   const double recall = recall_at_10(index, vectors, queries);
   EXPECT_GE(recall, 0.98);
   RecordProperty("recall_at_10", std::to_string(recall));
@@ -110,9 +117,12 @@ TEST(VectorIndexTest, DistancesAreExactCosineDistances) {
 }
 
 TEST(VectorIndexTest, DeletedVectorsDisappear) {
-  for (const std::size_t count : {300u, 4000u}) {  // exact and graph search
+  // Exact search, the int8 column scan and the graph.
+  for (const auto& [count, options] :
+       {std::pair{300u, VectorIndexOptions{}}, std::pair{4000u, VectorIndexOptions{}},
+        std::pair{4000u, graph_only()}}) {
     const auto vectors = random_vectors(count, 32, 7);
-    VectorIndex index = filled_index(vectors);
+    VectorIndex index = filled_index(vectors, options);
     const auto query = vectors[9];
     ASSERT_EQ(index.search(query, 1).front().label, 10);
     EXPECT_TRUE(index.remove(10));
@@ -127,9 +137,11 @@ TEST(VectorIndexTest, DeletedVectorsDisappear) {
 }
 
 TEST(VectorIndexTest, UpsertReplacesTheVector) {
-  for (const std::size_t count : {300u, 4000u}) {
+  for (const auto& [count, options] :
+       {std::pair{300u, VectorIndexOptions{}}, std::pair{4000u, VectorIndexOptions{}},
+        std::pair{4000u, graph_only()}}) {
     const auto vectors = random_vectors(count, 32, 8);
-    VectorIndex index = filled_index(vectors);
+    VectorIndex index = filled_index(vectors, options);
     index.upsert(5, vectors[99]);  // label 5 now has label 100's vector
     EXPECT_EQ(index.size(), count);
     const auto near_old = index.search(vectors[4], 5);
@@ -154,9 +166,11 @@ TEST(VectorIndexTest, TiesAreOrderedByLabelAndIncludedWhole) {
 }
 
 TEST(VectorIndexTest, FilterIsHonouredAndAskedInBatches) {
-  for (const std::size_t count : {800u, 6000u}) {
+  for (const auto& [count, options] :
+       {std::pair{800u, VectorIndexOptions{}}, std::pair{6000u, VectorIndexOptions{}},
+        std::pair{6000u, graph_only()}}) {
     const auto vectors = random_vectors(count, 32, 9);
-    VectorIndex index = filled_index(vectors);
+    VectorIndex index = filled_index(vectors, options);
     const auto query = random_vectors(1, 32, 10).front();
     // A selective filter: one label in 50 qualifies.
     const auto keep = [](std::int64_t label) { return label % 50 == 0; };
@@ -234,6 +248,139 @@ TEST(VectorIndexTest, CompactionDropsDeletedSlots) {
   EXPECT_EQ(index.search(query, 1).front().label, 2701);
   EXPECT_EQ(labels(index.search(query, 10)),
             brute_force(vectors, query, 10, [](std::int64_t l) { return l > 2500; }));
+}
+
+// Vectors like the builtin hash embedder's: a few dozen nonzero components
+// of `dimension`, signed, mostly near-orthogonal to each other.
+std::vector<std::vector<float>> sparse_vectors(std::size_t count, std::size_t dimension,
+                                               std::size_t nonzero, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<std::size_t> component(0, dimension - 1);
+  std::uniform_int_distribution<int> weight(1, 5);
+  std::vector<std::vector<float>> out(count, std::vector<float>(dimension, 0.0f));
+  for (auto& v : out) {
+    for (std::size_t i = 0; i < nonzero; ++i) {
+      v[component(rng)] += static_cast<float>(rng() % 2 == 0 ? weight(rng) : -weight(rng)) * 0.3f;
+    }
+  }
+  return out;
+}
+
+// The vector as the index stores it: normalised, then rounded to float.
+std::vector<float> stored(const std::vector<float>& v) {
+  double norm = 0;
+  for (const float x : v) norm += double(x) * x;
+  norm = std::sqrt(norm);
+  std::vector<float> out(v);
+  for (float& x : out) x = static_cast<float>(x / norm);
+  return out;
+}
+
+// Labels and distances of the k nearest, ties by label, plus the whole tie
+// at the k-th distance: what search() promises. Distances are computed as
+// the index computes them, so that order and ties match to the last bit.
+std::vector<VectorMatch> exact_answer(const std::vector<std::vector<float>>& vectors,
+                                      const std::vector<float>& query, std::size_t k) {
+  const std::vector<float> q = stored(query);
+  std::vector<VectorMatch> all;
+  for (std::size_t i = 0; i < vectors.size(); ++i) {
+    const std::vector<float> v = stored(vectors[i]);
+    double dot = 0;
+    for (std::size_t d = 0; d < q.size(); ++d) dot += double(q[d]) * v[d];
+    all.push_back({static_cast<std::int64_t>(i + 1), std::max(0.0, 1.0 - dot)});
+  }
+  std::sort(all.begin(), all.end(), [](const VectorMatch& a, const VectorMatch& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.label < b.label;
+  });
+  std::size_t end = std::min(k, all.size());
+  while (end < all.size() && all[end].distance == all[end - 1].distance) ++end;
+  all.resize(end);
+  return all;
+}
+
+void expect_exact(VectorIndex& index, const std::vector<std::vector<float>>& vectors,
+                  const std::vector<std::vector<float>>& queries, std::size_t k) {
+  for (const auto& q : queries) {
+    const auto expected = exact_answer(vectors, q, k);
+    const auto got = index.search(q, k);
+    ASSERT_EQ(labels(got), labels(expected));
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].distance, expected[i].distance);
+    }
+  }
+}
+
+TEST(VectorIndexTest, ColumnScanIsExactOnSparseVectors) {
+  const auto vectors = sparse_vectors(3000, 384, 40, 17);
+  const auto queries = sparse_vectors(20, 384, 8, 18);
+  for (const bool vector_instructions : {true, false}) {
+    VectorIndexOptions options;
+    options.vector_instructions = vector_instructions;
+    VectorIndex index = filled_index(vectors, options);
+    expect_exact(index, vectors, queries, 10);
+    expect_exact(index, vectors, queries, 1);
+  }
+}
+
+TEST(VectorIndexTest, ColumnScanOrdersVectorsTheInt8CopyCannotTellApart) {
+  // Perturbations far below an int8 step: the quantised scores tie, and only
+  // the exact re-scoring can order them.
+  const auto base = sparse_vectors(1, 64, 20, 19).front();
+  auto vectors = sparse_vectors(3000, 64, 20, 20);
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> tiny(-1e-4f, 1e-4f);
+  for (std::size_t i = 0; i < 200; ++i) {
+    auto& v = vectors[i * 15];
+    v = base;
+    for (float& x : v) x += x != 0.0f ? tiny(rng) : 0.0f;
+  }
+  VectorIndex index = filled_index(vectors);
+  expect_exact(index, vectors, {base}, 10);
+  expect_exact(index, vectors, {base}, 150);
+}
+
+TEST(VectorIndexTest, ColumnScanIncludesWholeTies) {
+  auto vectors = sparse_vectors(3000, 64, 20, 22);
+  // 50 copies of one vector, more than the scan's first candidate set.
+  for (std::size_t i = 0; i < 50; ++i) vectors[i * 37 + 5] = vectors[3];
+  VectorIndex index = filled_index(vectors);
+  const auto got = index.search(vectors[3], 2);
+  ASSERT_EQ(got.size(), 51u);
+  for (const auto& m : got) EXPECT_NEAR(m.distance, 0.0, 1e-6);
+  EXPECT_TRUE(std::is_sorted(got.begin(), got.end(),
+                             [](const auto& a, const auto& b) { return a.label < b.label; }));
+  expect_exact(index, vectors, {vectors[3]}, 2);
+}
+
+TEST(VectorIndexTest, ColumnScanHonoursFiltersDeletesAndReloads) {
+  const auto vectors = sparse_vectors(5000, 128, 30, 23);
+  const auto queries = sparse_vectors(10, 128, 6, 24);
+  VectorIndex index = filled_index(vectors);
+  for (std::int64_t label = 1; label <= 5000; label += 3) index.remove(label);
+  const auto keep = [](std::int64_t label) { return label % 3 != 1 && label % 40 == 0; };
+  const CandidateFilter filter = [&](std::span<const std::int64_t> batch) {
+    std::vector<bool> flags;
+    for (const auto label : batch) flags.push_back(keep(label));
+    return flags;
+  };
+  VectorIndex loaded = VectorIndex::deserialize(index.serialize(), 128);
+  for (const auto& q : queries) {
+    const auto expected = brute_force(vectors, q, 10, keep);
+    EXPECT_EQ(labels(index.search(q, 10, filter)), expected);
+    EXPECT_EQ(labels(loaded.search(q, 10, filter)), expected);
+  }
+  // A changed vector is re-quantised.
+  loaded.upsert(2, queries[0]);
+  EXPECT_EQ(loaded.search(queries[0], 1).front().label, 2);
+}
+
+TEST(VectorIndexTest, DenseQueriesBeyondTheBudgetUseTheGraph) {
+  const auto vectors = random_vectors(4000, 32, 25);
+  VectorIndexOptions options;
+  options.scan_budget = 4000 * 31;  // just short of a dense 32-d query
+  VectorIndex index = filled_index(vectors, options);
+  const auto queries = random_vectors(50, 32, 26);
+  EXPECT_GE(recall_at_10(index, vectors, queries), 0.95);
 }
 
 TEST(VectorIndexTest, RejectsWrongDimension) {
