@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/capture_error.h"
 #include "vestige/error.h"
 #include "vestige/types.h"
 
@@ -119,16 +120,6 @@ inline int unused_port() {
   return ntohs(address.sin_port);
 }
 
-// The Error that `f` throws; a test failure if it throws none.
-template <typename F>
-Error capture_error(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a vestige::Error";
-  return Error(ErrorCode::kUsage, "no error was thrown");
-}
+using ::vestige::testing::capture_error;
 
 }  // namespace vestige::embed::test_support

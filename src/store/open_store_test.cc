@@ -4,11 +4,14 @@
 
 #include <filesystem>
 
+#include "support/capture_error.h"
 #include "vestige/error.h"
 #include "vestige/memory_store.h"
 
 namespace vestige {
 namespace {
+
+using ::vestige::testing::capture_error;
 
 using ::testing::HasSubstr;
 
@@ -21,16 +24,6 @@ class OpenStoreTest : public ::testing::Test {
     config_.sqlite.path = config_.data_dir / "vestige.db";
   }
   void TearDown() override { std::filesystem::remove_all(config_.data_dir); }
-
-  static Error error_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no Error thrown";
-    return Error(ErrorCode::kUsage, "");
-  }
 
   Config config_;
 };
@@ -45,7 +38,7 @@ TEST_F(OpenStoreTest, OpensTheConfiguredSqliteFile) {
 }
 
 TEST_F(OpenStoreTest, PassesTheOpenOptionsOn) {
-  const Error behind = error_of([&] { open_store(config_, {.migrate = false}); });
+  const Error behind = capture_error([&] { open_store(config_, {.migrate = false}); });
   EXPECT_EQ(behind.code(), ErrorCode::kInit);
   EXPECT_THAT(behind.what(), HasSubstr("vestige db migrate"));
 
@@ -53,13 +46,13 @@ TEST_F(OpenStoreTest, PassesTheOpenOptionsOn) {
   auto reader = open_store(config_, {.read_only = true});
   Memory m;
   m.content = "x";
-  EXPECT_THAT(error_of([&] { reader->insert(m); }).what(), HasSubstr("read-only"));
+  EXPECT_THAT(capture_error([&] { reader->insert(m); }).what(), HasSubstr("read-only"));
 }
 
 TEST_F(OpenStoreTest, PostgresIsAConfigErrorInThisBuild) {
   config_.backend = "postgres";
-  for (const Error& e :
-       {error_of([&] { open_store(config_); }), error_of([&] { open_schema_admin(config_); })}) {
+  for (const Error& e : {capture_error([&] { open_store(config_); }),
+                         capture_error([&] { open_schema_admin(config_); })}) {
     EXPECT_EQ(e.code(), ErrorCode::kConfig);
     EXPECT_THAT(e.what(), HasSubstr("PostgreSQL backend is not available in this build"));
   }
@@ -67,7 +60,7 @@ TEST_F(OpenStoreTest, PostgresIsAConfigErrorInThisBuild) {
 
 TEST_F(OpenStoreTest, AnUnknownBackendIsAConfigError) {
   config_.backend = "mysql";
-  const Error e = error_of([&] { open_store(config_); });
+  const Error e = capture_error([&] { open_store(config_); });
   EXPECT_EQ(e.code(), ErrorCode::kConfig);
   EXPECT_THAT(e.what(), HasSubstr("unknown storage backend \"mysql\""));
   EXPECT_FALSE(std::filesystem::exists(config_.sqlite.path));

@@ -17,9 +17,12 @@
 
 #include "store/sqlite/database.h"
 #include "store/sqlite/schema.h"
+#include "support/capture_error.h"
 
 namespace vestige::sqlite {
 namespace {
+
+using ::vestige::testing::capture_error;
 
 using ::testing::HasSubstr;
 
@@ -76,16 +79,6 @@ class SqliteStoreTest : public ::testing::Test {
     return rows;
   }
 
-  static Error error_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e;
-    }
-    ADD_FAILURE() << "no Error thrown";
-    return Error(ErrorCode::kUsage, "");
-  }
-
   std::filesystem::path dir_;
   std::filesystem::path path_;
 };
@@ -114,7 +107,7 @@ TEST_F(SqliteStoreTest, DatabaseFilesAreReadableByTheOwnerOnly) {
 
 TEST_F(SqliteStoreTest, AMissingDirectoryIsNamed) {
   const auto missing = dir_ / "nope" / "vestige.db";
-  const Error e = error_of([&] { open_sqlite_store({.path = missing}); });
+  const Error e = capture_error([&] { open_sqlite_store({.path = missing}); });
   EXPECT_EQ(e.code(), ErrorCode::kInit);
   EXPECT_THAT(e.what(), HasSubstr((dir_ / "nope").string() + " does not exist"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "nope"));
@@ -124,20 +117,20 @@ TEST_F(SqliteStoreTest, AnUnwritableDirectoryIsNamed) {
   if (::geteuid() == 0) GTEST_SKIP() << "root may write anywhere";
   std::filesystem::permissions(
       dir_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-  const Error e = error_of([&] { open(); });
+  const Error e = capture_error([&] { open(); });
   std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
   EXPECT_EQ(e.code(), ErrorCode::kInit);
   EXPECT_THAT(e.what(), HasSubstr("is not writable"));
 }
 
 TEST_F(SqliteStoreTest, ReadOnlyOpensExistingFilesAndRefusesWrites) {
-  EXPECT_EQ(error_of([&] { open(true); }).code(), ErrorCode::kInit);
+  EXPECT_EQ(capture_error([&] { open(true); }).code(), ErrorCode::kInit);
   EXPECT_FALSE(std::filesystem::exists(path_));
 
   const Memory stored = open()->insert(note("kept"));
   auto store = open(true);
   ASSERT_TRUE(store->get(stored.id).has_value());
-  const Error e = error_of([&] { store->insert(note("refused")); });
+  const Error e = capture_error([&] { store->insert(note("refused")); });
   EXPECT_THAT(e.what(), HasSubstr("read-only"));
   EXPECT_EQ(store->stats(now_utc()).memories, 1);
 }
@@ -197,7 +190,7 @@ TEST_F(SqliteStoreTest, RegistryChangedByAnotherProcessIsRefusedBeforeWriting) {
   auto store = open();
   store->register_model(kModel);
   raw().exec("UPDATE embedding_model SET hash = 'hash-2'");
-  const Error e = error_of([&] { store->insert(note("x", Embedding{1, 2, 3})); });
+  const Error e = capture_error([&] { store->insert(note("x", Embedding{1, 2, 3})); });
   EXPECT_EQ(e.code(), ErrorCode::kModelMismatch);
   EXPECT_EQ(store->stats(now_utc()).memories, 0);
   EXPECT_TRUE(vector_log().empty());
@@ -238,7 +231,7 @@ TEST_F(SqliteStoreTest, ExportPageOfExactlyTheLimitHasNoNextCursor) {
   const auto second = store->export_page(first.next, 2);
   EXPECT_EQ(second.memories.size(), 2u);
   EXPECT_FALSE(second.next.has_value());
-  EXPECT_EQ(error_of([&] { store->export_page(std::nullopt, 0); }).code(),
+  EXPECT_EQ(capture_error([&] { store->export_page(std::nullopt, 0); }).code(),
             ErrorCode::kInvalidInput);
 }
 
@@ -306,7 +299,7 @@ TEST_F(SqliteStoreTest, JsonColumnsRoundTripExactly) {
 
   Memory invalid = note("x");
   invalid.tags = {std::string("\xff\xfe")};
-  EXPECT_EQ(error_of([&] { store->insert(invalid); }).code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(capture_error([&] { store->insert(invalid); }).code(), ErrorCode::kInvalidInput);
 }
 
 }  // namespace
