@@ -196,13 +196,23 @@ IngestResult IngestGate::create(const IngestItem& item, Embedding embedding,
   return result;
 }
 
+namespace {
+
+// The full stored row of a neighbour: search results carry no embedding and
+// update() replaces every field, so every write starts from the stored row.
+Memory stored_row(MemoryStore& store, const Uuid& id, std::string_view action) {
+  std::optional<Memory> full = store.get(id);
+  if (!full) {
+    throw Error(ErrorCode::kNotFound, fmt::format("ingest: the memory to {} was deleted", action));
+  }
+  return std::move(*full);
+}
+
+}  // namespace
+
 IngestResult IngestGate::reinforce(const IngestItem& item, Memory existing, double similarity,
                                    Timestamp now) {
-  // Search results carry no embedding and update() replaces every field, so
-  // the write starts from the full stored row.
-  std::optional<Memory> full = store_.get(existing.id);
-  if (!full) throw Error(ErrorCode::kNotFound, "ingest: the memory to reinforce was deleted");
-  Memory memory = std::move(*full);
+  Memory memory = stored_row(store_, existing.id, "reinforce");
   // Hearing the same thing again is re-exposure: the same gain as a recall.
   memory.engine = record_access(memory.engine, now);
   merge_tags(memory.tags, item.tags);
@@ -221,9 +231,7 @@ IngestResult IngestGate::reinforce(const IngestItem& item, Memory existing, doub
 
 IngestResult IngestGate::update(const IngestItem& item, Memory existing, double similarity,
                                 Timestamp now) {
-  std::optional<Memory> full = store_.get(existing.id);
-  if (!full) throw Error(ErrorCode::kNotFound, "ingest: the memory to update was deleted");
-  Memory memory = std::move(*full);
+  Memory memory = stored_row(store_, existing.id, "update");
   memory.content += kUpdateSeparator;
   memory.content += item.content;
   memory.embedding = embedder_.embed(memory.content);
@@ -251,9 +259,7 @@ IngestResult IngestGate::supersede(const IngestItem& item, Embedding embedding, 
                                    Timestamp now) {
   const IngestResult created = create(item, std::move(embedding), nearest, now);
 
-  std::optional<Memory> full = store_.get(old.id);
-  if (!full) throw Error(ErrorCode::kNotFound, "ingest: the memory to supersede was deleted");
-  Memory previous = std::move(*full);
+  Memory previous = stored_row(store_, old.id, "supersede");
   previous.engine.superseded_by = created.memory_id;
   previous.engine = demote(previous.engine);
   store_.update(previous);

@@ -191,18 +191,23 @@ Database Database::open(const std::filesystem::path& path, const DatabaseOptions
 Database::Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      data_version_stmt_(std::exchange(other.data_version_stmt_, nullptr)),
+      path_(std::move(other.path_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    sqlite3_finalize(data_version_stmt_);
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    data_version_stmt_ = std::exchange(other.data_version_stmt_, nullptr);
   }
   return *this;
 }
 
 Database::~Database() {
+  sqlite3_finalize(data_version_stmt_);
   sqlite3_close_v2(db_);
 }
 
@@ -226,9 +231,17 @@ int Database::changes() const {
 }
 
 std::int64_t Database::data_version() {
-  Statement stmt(*this, "PRAGMA data_version");
-  stmt.step();
-  return stmt.column_int64(0);
+  if (data_version_stmt_ == nullptr) {
+    check(sqlite3_prepare_v3(db_, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                             &data_version_stmt_, nullptr),
+          "preparing PRAGMA data_version");
+  }
+  const int rc = sqlite3_step(data_version_stmt_);
+  const std::int64_t version = sqlite3_column_int64(data_version_stmt_, 0);
+  // Reset at once: a statement left mid-run would hold a read snapshot open.
+  sqlite3_reset(data_version_stmt_);
+  check(rc, "reading PRAGMA data_version");
+  return version;
 }
 
 void Database::check(int rc, std::string_view context) const {

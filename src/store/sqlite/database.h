@@ -117,6 +117,11 @@ class Database {
  private:
   Database(sqlite3* db, std::filesystem::path path);
   sqlite3* db_ = nullptr;
+  // Prepared on first use and kept: data_version() runs before every search,
+  // and preparing the pragma each time cost more than running it. A raw
+  // handle rather than a Statement, which would point at this object and
+  // dangle when the Database is moved.
+  sqlite3_stmt* data_version_stmt_ = nullptr;
   std::filesystem::path path_;
 };
 
