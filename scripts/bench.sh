@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh --target store_search_bench ingest_bench
+scripts/build.sh --target store_search_bench ingest_bench quality_bench
 build_dir="${VESTIGE_BUILD_DIR:-build}"
 "$build_dir/bench/ingest_bench" "$@"
 "$build_dir/bench/store_search_bench" "$@"
+"$build_dir/bench/quality_bench" --json "$build_dir/bench/quality.json"

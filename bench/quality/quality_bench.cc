@@ -1,0 +1,486 @@
+// Retrieval quality: how much of the evidence each way of searching finds.
+//
+// Loads the corpus (corpus.json, written by make_corpus.py) into a fresh
+// SQLite store through the ingest gate, one batch per session, so that each
+// session's memories are linked by temporal edges as in real use. Then asks
+// every question through each configuration and reports, over the questions:
+//   recall@5, recall@10  the fraction of a question's evidence groups with a
+//                        memory in the top 5 / top 10 (a group is the original
+//                        memory plus restatements that ingest kept apart);
+//   MRR                  the mean of 1 / rank of the first evidence memory
+//                        (0 when none is in the top 10);
+//   stale first          for questions about a corrected fact: the fraction
+//                        where an outdated memory ranks above the current one
+//                        (or is returned while the current one is not).
+// Prints a table per configuration and per question category, then a JSON
+// summary (to stdout, or to the file given with --json).
+//
+//   quality_bench [--corpus FILE] [--embedder NAME] [--json FILE] [--details CONFIG]
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/ingest.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+#include "vestige/embedder.h"
+#include "vestige/error.h"
+#include "vestige/memory_store.h"
+
+namespace vestige::quality {
+namespace {
+
+struct CorpusMemory {
+  std::string key;
+  std::string content;
+  std::string node_type;
+  std::vector<std::string> tags;
+};
+
+struct Session {
+  std::string id;
+  int day = 0;
+  std::optional<std::string> codebase;
+  std::vector<CorpusMemory> memories;
+};
+
+struct Question {
+  std::string id;
+  std::string category;
+  std::string text;
+  std::vector<std::vector<std::string>> evidence;  // groups of memory keys
+  std::vector<std::string> stale;                  // outdated memory keys
+};
+
+struct Corpus {
+  int days = 0;
+  std::vector<Session> sessions;
+  std::vector<Question> questions;
+};
+
+[[noreturn]] void corpus_error(const std::filesystem::path& path, const std::string& what) {
+  throw Error(
+      ErrorCode::kInvalidInput,
+      fmt::format("{}: {}; regenerate it with bench/quality/make_corpus.py", path.string(), what));
+}
+
+Corpus load_corpus(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw Error(
+        ErrorCode::kInvalidInput,
+        fmt::format("cannot read the corpus {}; pass its path with --corpus", path.string()));
+  }
+  Json j;
+  try {
+    j = Json::parse(in);
+  } catch (const Json::exception& e) {
+    corpus_error(path, fmt::format("not valid JSON ({})", e.what()));
+  }
+  Corpus corpus;
+  std::set<std::string> keys;
+  try {
+    corpus.days = j.at("days").get<int>();
+    for (const Json& s : j.at("sessions")) {
+      Session session;
+      session.id = s.at("id").get<std::string>();
+      session.day = s.at("day").get<int>();
+      if (!s.at("codebase").is_null()) session.codebase = s.at("codebase").get<std::string>();
+      for (const Json& m : s.at("memories")) {
+        CorpusMemory memory{m.at("key").get<std::string>(), m.at("content").get<std::string>(),
+                            m.at("node_type").get<std::string>(),
+                            m.at("tags").get<std::vector<std::string>>()};
+        if (!keys.insert(memory.key).second)
+          corpus_error(path, "memory key repeated: " + memory.key);
+        session.memories.push_back(std::move(memory));
+      }
+      if (session.memories.empty() || session.memories.size() > engine::kMaxBatchItems) {
+        corpus_error(path, fmt::format("session {} has {} memories (1 to {} allowed)", session.id,
+                                       session.memories.size(), engine::kMaxBatchItems));
+      }
+      corpus.sessions.push_back(std::move(session));
+    }
+    for (const Json& q : j.at("questions")) {
+      Question question{q.at("id").get<std::string>(), q.at("category").get<std::string>(),
+                        q.at("question").get<std::string>(),
+                        q.at("evidence").get<std::vector<std::vector<std::string>>>(),
+                        q.at("stale").get<std::vector<std::string>>()};
+      if (question.evidence.empty()) corpus_error(path, question.id + " has no evidence");
+      for (const auto& group : question.evidence) {
+        if (group.empty()) corpus_error(path, question.id + " has an empty evidence group");
+        for (const std::string& key : group) {
+          if (!keys.contains(key)) corpus_error(path, question.id + " names unknown memory " + key);
+        }
+      }
+      corpus.questions.push_back(std::move(question));
+    }
+  } catch (const Json::exception& e) {
+    corpus_error(path, fmt::format("unexpected layout ({})", e.what()));
+  }
+  return corpus;
+}
+
+// ---- Scoring ---------------------------------------------------------------
+
+inline constexpr std::size_t kDepth = 10;
+
+struct Score {
+  double recall_at_5 = 0.0;
+  double recall_at_10 = 0.0;
+  double reciprocal_rank = 0.0;
+  std::optional<bool> stale_first;  // correction questions only
+};
+
+struct Landed {
+  std::map<std::string, Uuid> id_of_key;  // where each corpus memory ended up
+  std::set<std::string> merged;           // keys that ingest reinforced or updated into another
+};
+
+Score score(const Question& q, const std::vector<Uuid>& ranked, const Landed& landed) {
+  auto rank_of = [&](const Uuid& id) -> std::optional<std::size_t> {
+    const auto it = std::find(ranked.begin(), ranked.end(), id);
+    if (it == ranked.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - ranked.begin()) + 1;
+  };
+  Score s;
+  std::set<Uuid> evidence_ids;
+  std::size_t found5 = 0, found10 = 0;
+  std::optional<std::size_t> first;
+  for (const auto& group : q.evidence) {
+    std::optional<std::size_t> best;
+    for (const std::string& key : group) {
+      const Uuid& id = landed.id_of_key.at(key);
+      evidence_ids.insert(id);
+      const auto r = rank_of(id);
+      if (r && (!best || *r < *best)) best = r;
+    }
+    if (best && *best <= 5) ++found5;
+    if (best && *best <= 10) ++found10;
+    if (best && (!first || *best < *first)) first = best;
+  }
+  const double groups = static_cast<double>(q.evidence.size());
+  s.recall_at_5 = static_cast<double>(found5) / groups;
+  s.recall_at_10 = static_cast<double>(found10) / groups;
+  s.reciprocal_rank = first ? 1.0 / static_cast<double>(*first) : 0.0;
+  if (!q.stale.empty()) {
+    // An outdated memory that ingest merged into the current one is not stale.
+    std::optional<std::size_t> stale_rank;
+    for (const std::string& key : q.stale) {
+      const Uuid& id = landed.id_of_key.at(key);
+      if (evidence_ids.contains(id)) continue;
+      const auto r = rank_of(id);
+      if (r && (!stale_rank || *r < *stale_rank)) stale_rank = r;
+    }
+    s.stale_first = stale_rank && (!first || *stale_rank < *first);
+  }
+  return s;
+}
+
+struct Totals {
+  std::size_t questions = 0;
+  double recall_at_5 = 0.0;
+  double recall_at_10 = 0.0;
+  double reciprocal_rank = 0.0;
+  std::size_t corrections = 0;
+  std::size_t stale_first = 0;
+
+  void add(const Score& s) {
+    ++questions;
+    recall_at_5 += s.recall_at_5;
+    recall_at_10 += s.recall_at_10;
+    reciprocal_rank += s.reciprocal_rank;
+    if (s.stale_first) {
+      ++corrections;
+      if (*s.stale_first) ++stale_first;
+    }
+  }
+  double mean(double sum) const { return questions ? sum / static_cast<double>(questions) : 0.0; }
+  Json to_json() const {
+    Json j = {{"questions", questions},
+              {"recall_at_5", mean(recall_at_5)},
+              {"recall_at_10", mean(recall_at_10)},
+              {"mrr", mean(reciprocal_rank)}};
+    if (corrections > 0) {
+      j["stale_first"] = static_cast<double>(stale_first) / static_cast<double>(corrections);
+    }
+    return j;
+  }
+};
+
+// ---- Configurations --------------------------------------------------------
+
+// One way of searching: the ids it returns for a question, best first.
+struct Configuration {
+  std::string name;
+  std::string description;
+  std::function<std::vector<Uuid>(const Question&, const Embedding&)> search;
+  bool headline = true;  // part of the main table (the rest is the weight sweep)
+};
+
+std::vector<Uuid> ids(const std::vector<SearchResult>& results) {
+  std::vector<Uuid> out;
+  for (const SearchResult& r : results) out.push_back(r.memory.id);
+  return out;
+}
+
+std::vector<Configuration> configurations(MemoryStore& store, Timestamp now) {
+  auto query_for = [now](const Question& q) {
+    SearchQuery query;
+    query.text = q.text;
+    query.limit = kDepth;
+    query.now = now;
+    return query;
+  };
+  std::vector<Configuration> out;
+  out.push_back({"text", "store text_search (full-text branch alone)",
+                 [&store, query_for](const Question& q, const Embedding&) {
+                   return ids(store.text_search(query_for(q)));
+                 }});
+  out.push_back({"vector", "store vector_search (vector branch alone)",
+                 [&store, query_for](const Question& q, const Embedding& e) {
+                   SearchQuery query = query_for(q);
+                   query.text.clear();
+                   query.embedding = e;
+                   return ids(store.vector_search(query));
+                 }});
+  auto hybrid = [&store, query_for](double text_weight, double vector_weight, int rrf_k) {
+    return [&store, query_for, text_weight, vector_weight, rrf_k](const Question& q,
+                                                                  const Embedding& e) {
+      SearchQuery query = query_for(q);
+      query.embedding = e;
+      query.text_weight = text_weight;
+      query.vector_weight = vector_weight;
+      query.rrf_k = rrf_k;
+      return ids(store.hybrid_search(query));
+    };
+  };
+  const SearchQuery defaults;
+  out.push_back({"hybrid", "store hybrid_search, default weights (RRF, equal weights, k = 60)",
+                 hybrid(defaults.text_weight, defaults.vector_weight, defaults.rrf_k)});
+  // Weight sweep of the store's fusion: text weight fixed at 1.
+  for (const int k : {60, 10}) {
+    for (const double vector_weight : {0.75, 0.5, 0.35, 0.25, 0.1}) {
+      out.push_back({fmt::format("hybrid t=1 v={} k={}", vector_weight, k),
+                     "store hybrid_search with these weights", hybrid(1.0, vector_weight, k),
+                     false});
+    }
+  }
+  return out;
+}
+
+// ---- Running ---------------------------------------------------------------
+
+struct Args {
+  std::filesystem::path corpus = VESTIGE_QUALITY_CORPUS;
+  std::string embedder = "builtin/hash-384";
+  std::optional<std::filesystem::path> json;
+  std::optional<std::string> details;
+};
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        throw Error(ErrorCode::kUsage, fmt::format("{} needs a value", flag));
+      }
+      return argv[++i];
+    };
+    if (flag == "--corpus") {
+      args.corpus = value();
+    } else if (flag == "--embedder") {
+      args.embedder = value();
+    } else if (flag == "--json") {
+      args.json = value();
+    } else if (flag == "--details") {
+      args.details = value();
+    } else {
+      throw Error(ErrorCode::kUsage,
+                  fmt::format("unknown argument {}; usage: quality_bench [--corpus FILE] "
+                              "[--embedder NAME] [--json FILE] [--details CONFIG]",
+                              flag));
+    }
+  }
+  return args;
+}
+
+int run(const Args& args) {
+  const Corpus corpus = load_corpus(args.corpus);
+  const auto embedder = resolve_embedder(args.embedder, {});
+  testing::TempDir dir("vestige-quality");
+  const auto store = open_sqlite_store({.path = dir.path() / "quality.db"});
+  store->register_model(embedder->signature());
+
+  // Session days are counted from a fixed start, so runs are comparable; the
+  // questions are asked the day after the last session.
+  const Timestamp start = from_unix_micros(1'767'225'600'000'000);  // 2026-01-01T00:00:00Z
+  auto at_day = [start](int day, std::size_t minute) {
+    return start + std::chrono::days(day) + std::chrono::minutes(minute);
+  };
+  const Timestamp now = at_day(corpus.days + 1, 0);
+
+  engine::IngestGate gate(*store, *embedder);
+  Landed landed;
+  std::map<std::string, std::size_t> decisions;
+  std::size_t memories = 0;
+  const auto ingest_start = std::chrono::steady_clock::now();
+  for (std::size_t si = 0; si < corpus.sessions.size(); ++si) {
+    const Session& session = corpus.sessions[si];
+    std::vector<engine::IngestItem> items;
+    for (const CorpusMemory& m : session.memories) {
+      engine::IngestItem item;
+      item.content = m.content;
+      item.node_type = m.node_type;
+      item.tags = m.tags;
+      item.codebase = session.codebase;
+      item.session_id = session.id;
+      items.push_back(std::move(item));
+    }
+    const auto results = gate.ingest_batch(items, at_day(session.day, si));
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      landed.id_of_key[session.memories[i].key] = results[i].memory_id;
+      if (results[i].decision == engine::IngestDecision::kReinforce ||
+          results[i].decision == engine::IngestDecision::kUpdate) {
+        landed.merged.insert(session.memories[i].key);
+      }
+      ++decisions[std::string(engine::decision_name(results[i].decision))];
+    }
+    memories += items.size();
+  }
+  const double ingest_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ingest_start).count();
+  const StoreStats stats = store->stats(now);
+
+  std::size_t merged_evidence = 0, evidence = 0;
+  for (const Question& q : corpus.questions) {
+    for (const auto& group : q.evidence) {
+      for (const std::string& key : group) {
+        ++evidence;
+        if (landed.merged.contains(key)) ++merged_evidence;
+      }
+    }
+  }
+
+  std::vector<Embedding> query_vectors;
+  for (const Question& q : corpus.questions) query_vectors.push_back(embedder->embed(q.text));
+
+  fmt::print("Corpus: {} memories in {} sessions -> {} stored memories, {} edges ({:.1f} s)\n",
+             memories, corpus.sessions.size(), stats.memories, stats.edges, ingest_s);
+  fmt::print("Ingest decisions:");
+  for (const auto& [name, count] : decisions) fmt::print(" {} {}", name, count);
+  fmt::print(
+      "\nQuestions: {} ({} evidence memories, {} of them merged into another by ingest), "
+      "embedder {}\n\n",
+      corpus.questions.size(), evidence, merged_evidence, args.embedder);
+
+  Json summary = {{"embedder", args.embedder},
+                  {"corpus",
+                   {{"memories", memories},
+                    {"sessions", corpus.sessions.size()},
+                    {"stored_memories", stats.memories},
+                    {"edges", stats.edges},
+                    {"decisions", decisions},
+                    {"evidence_memories", evidence},
+                    {"evidence_merged_by_ingest", merged_evidence},
+                    {"questions", corpus.questions.size()}}},
+                  {"configurations", Json::array()}};
+  std::set<std::string> categories;
+  for (const Question& q : corpus.questions) categories.insert(q.category);
+
+  fmt::print("{:<24} {:>6} {:>6} {:>6} {:>11} {:>8}\n", "configuration", "R@5", "R@10", "MRR",
+             "stale first", "ms/query");
+  bool details_found = !args.details;
+  for (const Configuration& config : configurations(*store, now)) {
+    Totals all;
+    std::map<std::string, Totals> by_category;
+    const bool details = args.details && *args.details == config.name;
+    details_found = details_found || details;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t qi = 0; qi < corpus.questions.size(); ++qi) {
+      const Question& q = corpus.questions[qi];
+      const Score s = score(q, config.search(q, query_vectors[qi]), landed);
+      all.add(s);
+      by_category[q.category].add(s);
+      if (details && s.recall_at_10 < 1.0) {
+        fmt::print("  miss {} [{}] R@10 {:.2f}: {}\n", q.id, q.category, s.recall_at_10, q.text);
+      }
+    }
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+        static_cast<double>(corpus.questions.size());
+    fmt::print("{:<24} {:>6.3f} {:>6.3f} {:>6.3f} {:>11} {:>8.2f}\n", config.name,
+               all.mean(all.recall_at_5), all.mean(all.recall_at_10), all.mean(all.reciprocal_rank),
+               all.corrections ? fmt::format("{}/{}", all.stale_first, all.corrections) : "-", ms);
+    Json entry = all.to_json();
+    entry["name"] = config.name;
+    entry["description"] = config.description;
+    entry["headline"] = config.headline;
+    entry["ms_per_query"] = ms;
+    for (const auto& [category, totals] : by_category) {
+      entry["by_category"][category] = totals.to_json();
+    }
+    summary["configurations"].push_back(std::move(entry));
+  }
+  if (!details_found) {
+    throw Error(ErrorCode::kUsage,
+                fmt::format("--details {}: no such configuration (names are in the first column)",
+                            *args.details));
+  }
+
+  fmt::print("\nBy category (R@5 / R@10):\n{:<24}", "configuration");
+  for (const std::string& c : categories) fmt::print(" {:>17}", c);
+  fmt::print("\n");
+  for (const Json& entry : summary["configurations"]) {
+    if (!entry["headline"].get<bool>()) continue;
+    fmt::print("{:<24}", entry["name"].get<std::string>());
+    for (const std::string& c : categories) {
+      const Json& t = entry["by_category"][c];
+      fmt::print(" {:>17}",
+                 fmt::format("{:.3f} / {:.3f} ({})", t["recall_at_5"].get<double>(),
+                             t["recall_at_10"].get<double>(), t["questions"].get<std::size_t>()));
+    }
+    fmt::print("\n");
+  }
+
+  if (args.json) {
+    std::ofstream out(*args.json);
+    out << summary.dump(2) << "\n";
+    if (!out) {
+      throw Error(ErrorCode::kInvalidInput,
+                  fmt::format("cannot write {}; check the directory exists and is writable",
+                              args.json->string()));
+    }
+  } else {
+    fmt::print("\n{}\n", summary.dump(2));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace vestige::quality
+
+int main(int argc, char** argv) {
+  try {
+    return vestige::quality::run(vestige::quality::parse_args(argc, argv));
+  } catch (const vestige::Error& e) {
+    std::fprintf(stderr, "quality_bench: %s\n", e.what());
+    return vestige::exit_code(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "quality_bench: %s\n", e.what());
+    return vestige::kExitFailure;
+  }
+}
