@@ -1,0 +1,73 @@
+#include "apps/vestige_mcp/signal_input.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace vestige::mcp_app {
+
+namespace {
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+SignalAwareInput::SignalAwareInput(int fd, std::function<void()> idle,
+                                   std::chrono::milliseconds idle_after)
+    : fd_(fd), idle_(std::move(idle)), idle_after_(idle_after) {
+  const sigset_t set = shutdown_signals();
+  if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0) {
+    throw std::system_error(rc, std::generic_category(), "blocking shutdown signals");
+  }
+  signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC);
+  if (signal_fd_ < 0) throw std::system_error(errno, std::generic_category(), "signalfd");
+  setg(buffer_.data(), buffer_.data(), buffer_.data());
+}
+
+SignalAwareInput::~SignalAwareInput() {
+  ::close(signal_fd_);
+}
+
+SignalAwareInput::int_type SignalAwareInput::underflow() {
+  if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  if (signal_) return traits_type::eof();
+  for (;;) {
+    pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {fd_, POLLIN, 0}};
+    const int ready = ::poll(fds, 2, static_cast<int>(idle_after_.count()));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return traits_type::eof();
+    }
+    if (ready == 0) {
+      if (idle_) idle_();
+      continue;
+    }
+    // A pending signal wins over pending input: shutdown was asked for.
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(signal_fd_, &info, sizeof info) == sizeof info) {
+        signal_ = static_cast<int>(info.ssi_signo);
+        return traits_type::eof();
+      }
+    }
+    if (fds[1].revents == 0) continue;
+    const ssize_t n = ::read(fd_, buffer_.data(), buffer_.size());
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return traits_type::eof();
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + n);
+    return traits_type::to_int_type(*gptr());
+  }
+}
+
+}  // namespace vestige::mcp_app

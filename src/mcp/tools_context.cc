@@ -1,0 +1,203 @@
+#include "mcp/tools_context.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "engine/strength.h"
+#include "vestige/error.h"
+
+namespace vestige::mcp {
+
+ToolContext::ToolContext(Config config, StoreOpener opener)
+    : config_(std::move(config)), opener_(std::move(opener)) {}
+
+ToolContext::~ToolContext() {
+  close();
+}
+
+void ToolContext::start_opening() {
+  if (store_ || opening_.valid()) return;
+  opening_ = std::async(std::launch::async, opener_);
+}
+
+MemoryStore& ToolContext::store() {
+  if (store_) return *store_;
+  if (!opening_.valid()) start_opening();
+  // get() leaves the future empty, so a failure is retried by the next call.
+  store_ = opening_.get();
+  return *store_;
+}
+
+MemoryStore& ToolContext::store_for_writes() {
+  MemoryStore& s = store();
+  if (!bound_) {
+    s.register_model(embedder().signature());
+    bound_ = true;
+  }
+  return s;
+}
+
+Embedder* ToolContext::embedder_for_queries() {
+  MemoryStore& s = store();
+  if (!bound_) {
+    if (!s.registered_model()) return nullptr;
+    s.register_model(embedder().signature());
+    bound_ = true;
+  }
+  return &embedder();
+}
+
+Embedder& ToolContext::embedder() {
+  if (!embedder_) embedder_ = resolve_embedder(config_.embeddings.model, config_.embeddings);
+  return *embedder_;
+}
+
+engine::IngestGate& ToolContext::gate() {
+  MemoryStore& s = store_for_writes();
+  if (!gate_) gate_ = std::make_unique<engine::IngestGate>(s, embedder());
+  return *gate_;
+}
+
+void ToolContext::close() {
+  if (opening_.valid()) {
+    try {
+      store_ = opening_.get();
+    } catch (const std::exception&) {
+      // Nothing was opened, so there is nothing to close.
+    }
+  }
+  gate_.reset();
+  store_.reset();
+  bound_ = false;
+}
+
+// ---- Argument helpers --------------------------------------------------------
+
+std::optional<std::string> optional_string(const Json& args, std::string_view key) {
+  const auto it = args.find(key);
+  if (it == args.end() || it->is_null()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::vector<std::string> string_list(const Json& args, std::string_view key) {
+  const auto it = args.find(key);
+  if (it == args.end() || it->is_null()) return {};
+  return it->get<std::vector<std::string>>();
+}
+
+Uuid parse_id(const Json& value, std::string_view name) {
+  const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  const std::optional<Uuid> id = Uuid::parse(text);
+  if (!id) {
+    throw Error(ErrorCode::kInvalidInput,
+                fmt::format("argument '{}' must be a memory id (a UUID such as "
+                            "0192f0c1-8a4e-7c3b-9d2a-5e6f7a8b9c0d); got \"{}\"",
+                            name, excerpt(text, 80)));
+  }
+  return *id;
+}
+
+const Json& require_argument(const Json& args, std::string_view key, std::string_view action) {
+  const auto it = args.find(key);
+  if (it == args.end() || it->is_null()) {
+    throw Error(ErrorCode::kInvalidInput,
+                fmt::format("action '{}' needs argument '{}'", action, key));
+  }
+  return *it;
+}
+
+void check_content_size(std::string_view text, std::string_view argument) {
+  if (text.size() > kMaxContentBytes) {
+    throw Error(ErrorCode::kInvalidInput,
+                fmt::format("argument '{}' is {} bytes; at most {} bytes (1 MiB) can be stored in "
+                            "one memory: split the text into several memories",
+                            argument, text.size(), kMaxContentBytes));
+  }
+}
+
+// ---- Schema fragments --------------------------------------------------------
+
+Json string_schema(std::string_view description) {
+  return Json{{"type", "string"}, {"description", description}};
+}
+
+Json content_schema(std::string_view description) {
+  // No maxLength here: the handler's check gives a message that says what to do.
+  return Json{{"type", "string"}, {"minLength", 1}, {"description", description}};
+}
+
+Json string_array_schema(std::string_view description) {
+  return Json{{"type", "array"}, {"items", {{"type", "string"}}}, {"description", description}};
+}
+
+Json id_schema(std::string_view description) {
+  return Json{{"type", "string"}, {"description", description}};
+}
+
+Json object_schema(Json properties, std::vector<std::string> required) {
+  Json schema{
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) schema["required"] = std::move(required);
+  return schema;
+}
+
+// ---- Result helpers ------------------------------------------------------------
+
+DetailLevel parse_detail_level(const std::optional<std::string>& name) {
+  if (!name || *name == "summary") return DetailLevel::kSummary;
+  if (*name == "brief") return DetailLevel::kBrief;
+  return DetailLevel::kFull;
+}
+
+std::string excerpt(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t cut = max_bytes;
+  // Back up to the start of a UTF-8 sequence so no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+namespace {
+
+std::string first_line(std::string_view text) {
+  const auto newline = text.find('\n');
+  return std::string(newline == std::string_view::npos ? text : text.substr(0, newline));
+}
+
+}  // namespace
+
+Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
+                 const std::optional<SchedulingState>& scheduling) {
+  const double retention = engine::retention_at(memory.engine, memory.created_at, scheduling, now);
+  Json view;
+  if (level == DetailLevel::kFull) {
+    Memory copy = memory;
+    copy.embedding.reset();
+    view = copy;
+  } else {
+    view = Json{{"id", memory.id}, {"node_type", memory.node_type}};
+    if (level == DetailLevel::kBrief) {
+      view["content"] = excerpt(first_line(memory.content), 120);
+    } else {
+      view["content"] = excerpt(memory.content, 500);
+      view["tags"] = memory.tags;
+      view["codebase"] = memory.codebase ? Json(*memory.codebase) : Json(nullptr);
+      view["created_at"] = format_timestamp(memory.created_at);
+    }
+  }
+  view["retention"] = retention;
+  view["state"] = engine::state_name(engine::memory_state(retention));
+  if (memory.engine.superseded_by) view["superseded_by"] = *memory.engine.superseded_by;
+  return view;
+}
+
+std::string memory_line(const Memory& memory, std::size_t max_bytes) {
+  std::string line = fmt::format("{} [{}]", memory.id.to_string(), memory.node_type);
+  if (memory.engine.superseded_by) {
+    line += fmt::format(" (superseded by {})", memory.engine.superseded_by->to_string());
+  }
+  return line + " " + excerpt(first_line(memory.content), max_bytes);
+}
+
+}  // namespace vestige::mcp
