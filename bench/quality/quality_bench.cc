@@ -271,7 +271,7 @@ std::vector<Configuration> configurations(MemoryStore& store, Timestamp now) {
   out.push_back({"hybrid", "store hybrid_search, default weights (RRF, equal weights, k = 60)",
                  hybrid(defaults.text_weight, defaults.vector_weight, defaults.rrf_k)});
   // Weight sweep of the store's fusion: text weight fixed at 1.
-  for (const int k : {60, 10}) {
+  for (const int k : {60, 20, 10}) {
     for (const double vector_weight : {0.75, 0.5, 0.35, 0.25, 0.1}) {
       out.push_back({fmt::format("hybrid t=1 v={} k={}", vector_weight, k),
                      "store hybrid_search with these weights", hybrid(1.0, vector_weight, k),
@@ -401,11 +401,19 @@ int run(const Args& args) {
   std::set<std::string> categories;
   for (const Question& q : corpus.questions) categories.insert(q.category);
 
-  fmt::print("{:<24} {:>6} {:>6} {:>6} {:>11} {:>8}\n", "configuration", "R@5", "R@10", "MRR",
-             "stale first", "ms/query");
+  // Per-question recall@10 of the first configuration (text), so that each
+  // other one can be compared question by question: how many it answers
+  // better and how many worse. With ~200 questions a difference of one or two
+  // questions is within noise; the paired counts show whether a change helps
+  // some questions without hurting others.
+  std::vector<double> reference_r10;
+  fmt::print("{:<24} {:>6} {:>6} {:>6} {:>11} {:>10} {:>8}\n", "configuration", "R@5", "R@10",
+             "MRR", "stale first", "vs text", "ms/query");
   bool details_found = !args.details;
   for (const Configuration& config : configurations(*store, now)) {
     Totals all;
+    std::vector<double> r10;
+    std::size_t better = 0, worse = 0;
     std::map<std::string, Totals> by_category;
     const bool details = args.details && *args.details == config.name;
     details_found = details_found || details;
@@ -415,6 +423,11 @@ int run(const Args& args) {
       const Score s = score(q, config.search(q, query_vectors[qi]), landed);
       all.add(s);
       by_category[q.category].add(s);
+      r10.push_back(s.recall_at_10);
+      if (!reference_r10.empty()) {
+        if (s.recall_at_10 > reference_r10[qi]) ++better;
+        if (s.recall_at_10 < reference_r10[qi]) ++worse;
+      }
       if (details && s.recall_at_10 < 1.0) {
         fmt::print("  miss {} [{}] R@10 {:.2f}: {}\n", q.id, q.category, s.recall_at_10, q.text);
       }
@@ -422,10 +435,17 @@ int run(const Args& args) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
         static_cast<double>(corpus.questions.size());
-    fmt::print("{:<24} {:>6.3f} {:>6.3f} {:>6.3f} {:>11} {:>8.2f}\n", config.name,
+    const bool is_reference = reference_r10.empty();
+    fmt::print("{:<24} {:>6.3f} {:>6.3f} {:>6.3f} {:>11} {:>10} {:>8.2f}\n", config.name,
                all.mean(all.recall_at_5), all.mean(all.recall_at_10), all.mean(all.reciprocal_rank),
-               all.corrections ? fmt::format("{}/{}", all.stale_first, all.corrections) : "-", ms);
+               all.corrections ? fmt::format("{}/{}", all.stale_first, all.corrections) : "-",
+               is_reference ? "-" : fmt::format("+{}/-{}", better, worse), ms);
     Json entry = all.to_json();
+    if (is_reference) {
+      reference_r10 = r10;
+    } else {
+      entry["vs_text_recall_at_10"] = {{"better", better}, {"worse", worse}};
+    }
     entry["name"] = config.name;
     entry["description"] = config.description;
     entry["headline"] = config.headline;
