@@ -49,12 +49,13 @@ TEST_F(OpenStoreTest, PassesTheOpenOptionsOn) {
   EXPECT_THAT(capture_error([&] { reader->insert(m); }).what(), HasSubstr("read-only"));
 }
 
-TEST_F(OpenStoreTest, PostgresIsAConfigErrorInThisBuild) {
+TEST_F(OpenStoreTest, PostgresWithoutAUrlIsAConfigError) {
   config_.backend = "postgres";
+  config_.postgres.url = "";
   for (const Error& e : {capture_error([&] { open_store(config_); }),
                          capture_error([&] { open_schema_admin(config_); })}) {
     EXPECT_EQ(e.code(), ErrorCode::kConfig);
-    EXPECT_THAT(e.what(), HasSubstr("PostgreSQL backend is not available in this build"));
+    EXPECT_THAT(e.what(), HasSubstr("[storage.postgres] url is empty"));
   }
 }
 

@@ -1,0 +1,350 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "store/postgres/pg_memory_store.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/rows.h"
+#include "vestige/config.h"
+
+namespace vestige {
+
+namespace {
+
+postgres::PoolOptions pool_options(const PostgresConfig& config) {
+  if (config.url.empty()) {
+    throw Error(ErrorCode::kConfig,
+                "[storage] backend is \"postgres\" but [storage.postgres] url is empty; set it to "
+                "a libpq URL such as postgresql://vestige@db.example.com/vestige (or "
+                "\"${DATABASE_URL}\")");
+  }
+  if (config.acquire_timeout_secs < 1) {
+    throw Error(ErrorCode::kConfig,
+                fmt::format("[storage.postgres] acquire_timeout_secs must be at least 1, not {}",
+                            config.acquire_timeout_secs));
+  }
+  return {.conninfo = config.url,
+          .where = mask_secrets(config.url),
+          .max_connections = config.max_connections,
+          .acquire_timeout = std::chrono::seconds(config.acquire_timeout_secs)};
+}
+
+}  // namespace
+
+std::unique_ptr<MemoryStore> open_postgres_store(const PostgresStoreOptions& options) {
+  auto pool = std::make_unique<postgres::Pool>(pool_options(options.config));
+  postgres::ServerInfo server;
+  try {
+    postgres::prepare_schema(*pool, options.migrate && !options.read_only);
+    server = postgres::server_info(*pool);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kInit || e.code() == ErrorCode::kConfig) throw;
+    throw Error(ErrorCode::kInit,
+                fmt::format("cannot prepare the schema of the PostgreSQL database at {}: {}",
+                            pool->options().where, e.what()));
+  }
+  spdlog::info("Postgres backend ready ({}, pgvector {}, {})", server.server_version,
+               server.pgvector_version, pool->options().where);
+  return std::make_unique<postgres::PgMemoryStore>(std::move(pool), server, options.read_only);
+}
+
+std::unique_ptr<SchemaAdmin> open_postgres_schema_admin(const PostgresConfig& config) {
+  return std::make_unique<postgres::PgSchemaAdmin>(pool_options(config));
+}
+
+PostgresServerReport postgres_server_report(const MemoryStore& store) {
+  const auto* pg = dynamic_cast<const postgres::PgMemoryStore*>(&store);
+  if (pg == nullptr) return {};
+  return {pg->server().server_version, pg->server().pgvector_version};
+}
+
+}  // namespace vestige
+
+namespace vestige::postgres {
+
+namespace {
+
+constexpr std::string_view kInsertMemory = R"sql(
+  INSERT INTO knowledge_nodes (
+    id, content, node_type, tags, metadata, codebase, domains, domain_scores,
+    owner_user_id, visibility, shared_with_groups, created_at, updated_at,
+    importance, access_count, last_accessed_at, retrieval_strength, storage_strength,
+    superseded_by, suppressed, embedding)
+  VALUES (
+    $1::uuid, $2, $3, $4::text[], $5::jsonb, $6, $7::text[], $8::jsonb,
+    $9::uuid, $10, $11::uuid[], $12::timestamptz, $13::timestamptz,
+    $14::float8, $15::int8, $16::timestamptz, $17::float8, $18::float8,
+    $19::uuid, $20::boolean, $21::vector)
+  ON CONFLICT (id) DO NOTHING
+)sql";
+
+// created_at ($12) is not assigned, since update keeps it; it is mentioned
+// only so that every parameter of add_memory_params has a type. The embedding is
+// assigned only when it changes, which spares the HNSW index an update.
+constexpr std::string_view kUpdateMemory = R"sql(
+  UPDATE knowledge_nodes SET
+    content = $2, node_type = $3, tags = $4::text[], metadata = $5::jsonb, codebase = $6,
+    domains = $7::text[], domain_scores = $8::jsonb, owner_user_id = $9::uuid, visibility = $10,
+    shared_with_groups = $11::uuid[], updated_at = $13::timestamptz, importance = $14::float8,
+    access_count = $15::int8, last_accessed_at = $16::timestamptz,
+    retrieval_strength = $17::float8, storage_strength = $18::float8, superseded_by = $19::uuid,
+    suppressed = $20::boolean{}
+  WHERE id = $1::uuid AND $12::timestamptz IS NOT DISTINCT FROM $12::timestamptz
+)sql";
+
+void validate_signature(const ModelSignature& model) {
+  if (model.name.empty() || model.dimension <= 0 || model.hash.empty()) {
+    throw Error(ErrorCode::kInvalidInput,
+                fmt::format("an embedding model needs a name, a positive dimension and a hash; "
+                            "got {}",
+                            describe(model)));
+  }
+}
+
+[[noreturn]] void unknown_owner(const Uuid& owner) {
+  throw Error(ErrorCode::kInvalidInput,
+              fmt::format("owner_user_id {} is not a known user", owner.to_string()));
+}
+
+}  // namespace
+
+PgMemoryStore::PgMemoryStore(std::unique_ptr<Pool> pool, ServerInfo server, bool read_only)
+    : pool_(std::move(pool)), server_(std::move(server)), read_only_(read_only) {}
+
+void PgMemoryStore::refuse_if_read_only() const {
+  if (read_only_) {
+    throw Error(ErrorCode::kBackend,
+                fmt::format("the PostgreSQL store at {} was opened read-only; nothing was "
+                            "written. Open it without read-only to change it",
+                            pool_->options().where));
+  }
+}
+
+std::optional<ModelSignature> PgMemoryStore::bound() const {
+  std::lock_guard lock(bound_mutex_);
+  return bound_;
+}
+
+// ---- Registry -------------------------------------------------------------------
+
+std::optional<RegisteredModel> PgMemoryStore::read_registry(Connection& conn) {
+  const Result r =
+      conn.exec(fmt::format("SELECT name, dimension, hash, {} FROM embedding_model WHERE id = 1",
+                            utc_text("created_at")));
+  if (r.rows() == 0) return std::nullopt;
+  return RegisteredModel{
+      ModelSignature{std::string(r.text(0, 0)), static_cast<int>(r.integer(0, 1)),
+                     std::string(r.text(0, 2))},
+      time_value(r.text(0, 3))};
+}
+
+std::optional<RegisteredModel> PgMemoryStore::registered_model() {
+  return pool_->run([](Connection& conn) { return read_registry(conn); });
+}
+
+RegisteredModel PgMemoryStore::register_model(const ModelSignature& model) {
+  validate_signature(model);
+  {
+    std::lock_guard lock(bound_mutex_);
+    bound_.reset();
+  }
+  auto row = registered_model();
+  if (!row) {
+    // The table lock decides a race between processes registering different
+    // models; the column gets its dimension in the same transaction, so no
+    // vector of another dimension can slip in between.
+    row = write([&](Connection& conn) {
+      conn.exec_script("LOCK TABLE embedding_model IN EXCLUSIVE MODE");
+      if (auto existing = read_registry(conn)) return *existing;
+      conn.exec("INSERT INTO embedding_model (id, name, dimension, hash) VALUES (1, $1, $2, $3)",
+                Params().text(model.name).integer(model.dimension).text(model.hash));
+      if (embedding_column_dimension(conn) != model.dimension) {
+        conn.exec_script(fmt::format(
+            "ALTER TABLE knowledge_nodes ALTER COLUMN embedding TYPE vector({})", model.dimension));
+      }
+      return *read_registry(conn);
+    });
+  }
+  if (row->signature != model) throw Error::model_mismatch(row->signature, model);
+  if (!read_only_) {
+    PgMigrationBackend backend(*pool_);
+    if (MigrationSet::current_version(backend.read_ledger()) <
+        postgres_migrations().latest_version()) {
+      apply_model_migrations(*pool_);
+    }
+  }
+  std::lock_guard lock(bound_mutex_);
+  bound_ = model;
+  return *row;
+}
+
+void PgMemoryStore::require_model(Connection& conn, std::size_t dimension, bool writing) {
+  const auto model = bound();
+  if (!model) {
+    throw Error(ErrorCode::kInvalidInput,
+                "this store handle has no embedding model bound, so it cannot write or query "
+                "vectors; call register_model with the embedder's signature first");
+  }
+  const auto row = read_registry(conn);
+  if (row && row->signature != *model) throw Error::model_mismatch(row->signature, *model);
+  if (dimension != static_cast<std::size_t>(model->dimension)) {
+    throw Error(ErrorCode::kInvalidInput,
+                fmt::format("a vector has {} dimensions, but the embedding model {} has {}",
+                            dimension, describe(*model), model->dimension));
+  }
+  if (!row && writing) {
+    // Someone emptied the registry (a revert or a re-embed in progress
+    // elsewhere); the vector about to be written registers its model again.
+    conn.exec("INSERT INTO embedding_model (id, name, dimension, hash) VALUES (1, $1, $2, $3)",
+              Params().text(model->name).integer(model->dimension).text(model->hash));
+  }
+}
+
+// ---- Memories -------------------------------------------------------------------
+
+std::optional<Memory> PgMemoryStore::insert_row(Connection& conn, const Memory& memory,
+                                                Timestamp now, InsertMode mode) {
+  Memory stored = memory;
+  if (stored.id.is_nil()) stored.id = Uuid::generate_v7();
+  if (stored.created_at == Timestamp{}) stored.created_at = now;
+  // Import and copy keep the source's times, so a copied memory is identical.
+  if (mode == InsertMode::kNew || stored.updated_at == Timestamp{}) stored.updated_at = now;
+  if (stored.embedding) require_model(conn, stored.embedding->size(), true);
+  Params params;
+  add_memory_params(params, stored);
+  params.optional_vector(stored.embedding);
+  try {
+    if (conn.exec(kInsertMemory, params).affected() == 0) {
+      if (mode == InsertMode::kIfMissing) return std::nullopt;
+      throw Error(ErrorCode::kInvalidInput,
+                  fmt::format("a memory with id {} already exists; use update to change it",
+                              stored.id.to_string()));
+    }
+  } catch (const SqlError& e) {
+    if (e.sqlstate() == kForeignKeyViolation) unknown_owner(stored.owner_user_id);
+    throw;
+  }
+  return stored;
+}
+
+Memory PgMemoryStore::insert(const Memory& memory) {
+  return insert_batch(std::span(&memory, 1)).front();
+}
+
+std::vector<Memory> PgMemoryStore::insert_batch(std::span<const Memory> memories) {
+  for (const auto& memory : memories) validate_memory(memory);
+  if (memories.empty()) return {};
+  return write([&](Connection& conn) {
+    const Timestamp now = now_utc();
+    std::vector<Memory> stored;
+    stored.reserve(memories.size());
+    for (const auto& memory : memories) {
+      stored.push_back(*insert_row(conn, memory, now, InsertMode::kNew));
+    }
+    return stored;
+  });
+}
+
+std::size_t PgMemoryStore::insert_missing(std::span<const Memory> memories) {
+  for (const auto& memory : memories) {
+    require_id(memory.id, "insert_missing needs every memory's id; id");
+    validate_memory(memory);
+  }
+  if (memories.empty()) return 0;
+  return write([&](Connection& conn) {
+    const Timestamp now = now_utc();
+    std::size_t inserted = 0;
+    for (const auto& memory : memories) {
+      if (insert_row(conn, memory, now, InsertMode::kIfMissing)) ++inserted;
+    }
+    return inserted;
+  });
+}
+
+std::optional<Memory> PgMemoryStore::get(const Uuid& id) {
+  return pool_->run([&](Connection& conn) -> std::optional<Memory> {
+    const Result r = conn.exec(
+        fmt::format("SELECT {} FROM knowledge_nodes n WHERE n.id = $1::uuid", memory_columns(true)),
+        Params().text(id.to_string()));
+    if (r.rows() == 0) return std::nullopt;
+    return read_memory(r, 0);
+  });
+}
+
+std::vector<Memory> PgMemoryStore::get_batch(std::span<const Uuid> ids) {
+  if (ids.empty()) return {};
+  std::vector<std::string> texts;
+  for (const auto& id : ids) texts.push_back(id.to_string());
+  std::unordered_map<Uuid, Memory> found = pool_->run([&](Connection& conn) {
+    const Result r = conn.exec(fmt::format("SELECT {} FROM knowledge_nodes n WHERE n.id = "
+                                           "ANY($1::uuid[])",
+                                           memory_columns(true)),
+                               Params().text(array_literal(texts)));
+    std::unordered_map<Uuid, Memory> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      Memory m = read_memory(r, i);
+      out.emplace(m.id, std::move(m));
+    }
+    return out;
+  });
+  std::unordered_set<Uuid> seen;
+  std::vector<Memory> out;
+  for (const auto& id : ids) {
+    if (!seen.insert(id).second) continue;
+    if (auto it = found.find(id); it != found.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+Memory PgMemoryStore::update(const Memory& memory) {
+  require_id(memory.id, "update needs the memory's id; id");
+  validate_memory(memory);
+  return write([&](Connection& conn) {
+    Memory stored = memory;
+    const Result current = conn.exec(
+        fmt::format("SELECT {}, embedding FROM knowledge_nodes WHERE id = $1::uuid FOR UPDATE",
+                    utc_text("created_at")),
+        Params().text(memory.id.to_string()));
+    if (current.rows() == 0) {
+      throw Error(ErrorCode::kNotFound,
+                  fmt::format("no memory with id {} to update", memory.id.to_string()));
+    }
+    stored.created_at = time_value(current.text(0, 0));
+    const auto old_embedding = optional_vector(current, 0, 1);
+    bool embedding_changed = old_embedding.has_value() != memory.embedding.has_value();
+    if (!embedding_changed && old_embedding) {
+      embedding_changed = old_embedding->size() != memory.embedding->size() ||
+                          std::memcmp(old_embedding->data(), memory.embedding->data(),
+                                      old_embedding->size() * sizeof(float)) != 0;
+    }
+    if (embedding_changed && memory.embedding) {
+      require_model(conn, memory.embedding->size(), true);
+    }
+    stored.updated_at = now_utc();
+    Params params;
+    add_memory_params(params, stored);
+    if (embedding_changed) params.optional_vector(stored.embedding);
+    try {
+      conn.exec(fmt::format(kUpdateMemory, embedding_changed ? ", embedding = $21::vector" : ""),
+                params);
+    } catch (const SqlError& e) {
+      if (e.sqlstate() == kForeignKeyViolation) unknown_owner(stored.owner_user_id);
+      throw;
+    }
+    return stored;
+  });
+}
+
+bool PgMemoryStore::remove(const Uuid& id) {
+  return write([&](Connection& conn) {
+    // Scheduling, review events and edges go with it (ON DELETE CASCADE).
+    return conn.exec("DELETE FROM knowledge_nodes WHERE id = $1::uuid",
+                     Params().text(id.to_string()))
+               .affected() > 0;
+  });
+}
+
+}  // namespace vestige::postgres

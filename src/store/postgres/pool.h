@@ -1,0 +1,124 @@
+#pragma once
+
+// The connection pool of one store handle (postgres.md, "Connection pool").
+//
+// At most `max_connections` connections, opened on demand. A caller that finds
+// every connection busy waits up to `acquire_timeout`; then it gets
+// Error(kPoolTimeout) and a warning is logged ("pool timed out while waiting
+// for an open connection"). A connection that broke (the server restarted or
+// went away) is dropped instead of returned, and the next caller opens a new
+// one, so a restarted server heals without restarting Vestige.
+//
+// Every unit of work runs on ONE connection: nothing here ever waits for a
+// second connection while holding a first (that deadlocks under load, and
+// under servers that serialise transactions).
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "store/postgres/connection.h"
+
+namespace vestige::postgres {
+
+struct PoolOptions {
+  std::string conninfo;  // URL or key/value conninfo
+  std::string where;     // the server as messages name it (password masked)
+  int max_connections = 10;
+  std::chrono::milliseconds acquire_timeout{30000};
+};
+
+class Pool {
+ public:
+  explicit Pool(PoolOptions options);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Runs `work(connection)` on a pooled connection and returns what it
+  // returns. When the connection turns out to be broken before any statement
+  // of `work` succeeded (a server restart noticed on first use), `work` runs
+  // once more on a fresh connection: nothing of it reached the server.
+  template <typename Work>
+  std::invoke_result_t<Work&, Connection&> run(Work&& work);
+
+  // The same inside BEGIN ... COMMIT; rolled back when `work` throws.
+  template <typename Work>
+  std::invoke_result_t<Work&, Connection&> transaction(Work&& work);
+
+  const PoolOptions& options() const { return options_; }
+  // True when the last acquire timed out (health reports it as degraded);
+  // cleared by the next successful acquire.
+  bool timed_out_recently() const;
+
+ private:
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    ~Lease() { pool_.give_back(std::move(conn_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Connection& operator*() { return *conn_; }
+
+   private:
+    Pool& pool_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  std::unique_ptr<Connection> acquire();
+  void give_back(std::unique_ptr<Connection> conn);
+
+  const PoolOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int open_ = 0;  // idle plus leased
+  bool timed_out_ = false;
+};
+
+template <typename Work>
+std::invoke_result_t<Work&, Connection&> Pool::run(Work&& work) {
+  for (int attempt = 1;; ++attempt) {
+    Lease lease(*this, acquire());
+    Connection& conn = *lease;
+    conn.reset_counter();
+    try {
+      return work(conn);
+    } catch (const SqlError&) {
+      if (attempt == 1 && conn.broken() && conn.succeeded() == 0) continue;
+      throw;
+    }
+  }
+}
+
+template <typename Work>
+std::invoke_result_t<Work&, Connection&> Pool::transaction(Work&& work) {
+  return run([&](Connection& conn) -> std::invoke_result_t<Work&, Connection&> {
+    conn.exec_script("BEGIN");
+    try {
+      if constexpr (std::is_void_v<std::invoke_result_t<Work&, Connection&>>) {
+        work(conn);
+        conn.exec_script("COMMIT");
+      } else {
+        auto result = work(conn);
+        conn.exec_script("COMMIT");
+        return result;
+      }
+    } catch (...) {
+      if (!conn.broken()) {
+        try {
+          conn.exec_script("ROLLBACK");
+        } catch (const Error&) {
+          // The connection is dropped below if it broke; the first error is the story.
+        }
+      }
+      throw;
+    }
+  });
+}
+
+}  // namespace vestige::postgres

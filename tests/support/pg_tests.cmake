@@ -1,0 +1,23 @@
+# Postgres test executables share one test server per ctest run: the
+# postgres_server fixture (tests/postgres/CMakeLists.txt) starts it before the
+# first of them and stops it after the last, also when tests fail. They run one
+# at a time (RESOURCE_LOCK), and each test empties the database first.
+
+add_library(vestige_pg_test_support STATIC "${CMAKE_CURRENT_LIST_DIR}/pg_test_server.cc")
+target_include_directories(vestige_pg_test_support PUBLIC "${CMAKE_CURRENT_LIST_DIR}/..")
+target_link_libraries(vestige_pg_test_support PUBLIC vestige_config PkgConfig::LIBPQ)
+
+set(VESTIGE_PG_URL_FILE "${PROJECT_BINARY_DIR}/pg_test_server/url")
+
+# Adds the fixture properties to the tests discovered from `target` (call it in
+# the directory that discovered them, after vestige_discover_tests).
+function(vestige_requires_pg_server target)
+  set(script "${CMAKE_CURRENT_BINARY_DIR}/${target}_pg.cmake")
+  file(WRITE "${script}"
+       "if(${target}_TESTS)\n"
+       "  set_tests_properties(\${${target}_TESTS} PROPERTIES\n"
+       "    FIXTURES_REQUIRED postgres_server RESOURCE_LOCK postgres_server\n"
+       "    ENVIRONMENT \"VESTIGE_TEST_PG_URL_FILE=${VESTIGE_PG_URL_FILE}\")\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
+endfunction()
