@@ -36,6 +36,22 @@ struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
 
+// Automatic consolidation in the server (engine/consolidation.h): after
+// every_ingests writes or every_minutes minutes, whichever comes first, the
+// server runs one slice of at most max_memories_per_run memories and
+// max_millis_per_run milliseconds between requests. Thresholds are cosine
+// similarities.
+struct ConsolidationConfig {
+  bool auto_run = true;  // key `auto`
+  int every_ingests = 100;
+  int every_minutes = 60;
+  int max_millis_per_run = 50;
+  int max_memories_per_run = 500;
+  double merge_threshold = 0.85;
+  double link_threshold = 0.5;
+  double prune_below = 0.05;
+};
+
 struct Config {
   std::filesystem::path data_dir;             // absolute
   std::optional<std::filesystem::path> file;  // the file that was loaded, if any
@@ -44,6 +60,7 @@ struct Config {
   PostgresConfig postgres;
   EmbeddingsConfig embeddings;
   LogConfig log;
+  ConsolidationConfig consolidation;
 };
 
 // Looks up an environment variable; nullopt when unset.

@@ -20,7 +20,8 @@ namespace {
 using config_detail::expand_home;
 using config_detail::expand_variables;
 
-constexpr std::array<std::string_view, 3> kTopLevelKeys = {"storage", "embeddings", "log"};
+constexpr std::array<std::string_view, 4> kTopLevelKeys = {"storage", "embeddings", "log",
+                                                           "consolidation"};
 constexpr std::array<std::string_view, 3> kStorageKeys = {"backend", "sqlite", "postgres"};
 constexpr std::array<std::string_view, 1> kSqliteKeys = {"path"};
 constexpr std::array<std::string_view, 3> kPostgresKeys = {"url", "max_connections",
@@ -28,6 +29,14 @@ constexpr std::array<std::string_view, 3> kPostgresKeys = {"url", "max_connectio
 constexpr std::array<std::string_view, 7> kEmbeddingsKeys = {
     "model", "base_url", "dimension", "api_key_env", "timeout_secs", "batch_size", "max_retries"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
+constexpr std::array<std::string_view, 8> kConsolidationKeys = {"auto",
+                                                                "every_ingests",
+                                                                "every_minutes",
+                                                                "max_millis_per_run",
+                                                                "max_memories_per_run",
+                                                                "merge_threshold",
+                                                                "link_threshold",
+                                                                "prune_below"};
 constexpr std::array<std::string_view, 6> kLogLevels = {"trace", "debug", "info",
                                                         "warn",  "error", "off"};
 
@@ -86,6 +95,9 @@ class ConfigReader {
         }
         config.log.level = std::move(level->text);
       }
+    }
+    if (const toml::table* consolidation = sub_table(root, "", "consolidation")) {
+      read_consolidation(*consolidation, config.consolidation);
     }
   }
 
@@ -156,6 +168,62 @@ class ConfigReader {
            fmt::format("{} = {} is out of range; use a value {}", name, value, range));
     }
     return static_cast<int>(value);
+  }
+
+  std::optional<bool> read_bool(const toml::table& table, std::string_view table_path,
+                                std::string_view key) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_boolean()) wrong_type(*node, dotted(table_path, key), "true or false");
+    return node->as_boolean()->get();
+  }
+
+  // A number in [min, max]; an integer such as 1 is accepted for 1.0.
+  std::optional<double> read_fraction(const toml::table& table, std::string_view table_path,
+                                      std::string_view key, double min, double max) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const std::string name = dotted(table_path, key);
+    double value = 0.0;
+    if (node->is_floating_point()) {
+      value = node->as_floating_point()->get();
+    } else if (node->is_integer()) {
+      value = static_cast<double>(node->as_integer()->get());
+    } else {
+      wrong_type(*node, name, "a number");
+    }
+    if (!(value >= min && value <= max)) {
+      fail(
+          node->source().begin.line,
+          fmt::format("{} = {} is out of range; use a value from {} to {}", name, value, min, max));
+    }
+    return value;
+  }
+
+  void read_consolidation(const toml::table& table, ConsolidationConfig& out) const {
+    constexpr std::string_view kPath = "consolidation";
+    check_known_keys(table, kPath, kConsolidationKeys);
+    if (auto on = read_bool(table, kPath, "auto")) out.auto_run = *on;
+    if (auto n = read_int(table, kPath, "every_ingests", 0, INT_MAX)) out.every_ingests = *n;
+    if (auto n = read_int(table, kPath, "every_minutes", 0, INT_MAX)) out.every_minutes = *n;
+    if (auto n = read_int(table, kPath, "max_millis_per_run", 1, 60000)) {
+      out.max_millis_per_run = *n;
+    }
+    if (auto n = read_int(table, kPath, "max_memories_per_run", 1, INT_MAX)) {
+      out.max_memories_per_run = *n;
+    }
+    if (auto v = read_fraction(table, kPath, "merge_threshold", 0.0, 1.0)) out.merge_threshold = *v;
+    if (auto v = read_fraction(table, kPath, "link_threshold", 0.0, 1.0)) out.link_threshold = *v;
+    if (auto v = read_fraction(table, kPath, "prune_below", 0.0, 1.0)) out.prune_below = *v;
+    if (out.link_threshold > out.merge_threshold) {
+      const toml::node* node = table.get("link_threshold");
+      if (node == nullptr) node = table.get("merge_threshold");
+      fail(node->source().begin.line,
+           fmt::format("consolidation.link_threshold ({}) is above consolidation.merge_threshold "
+                       "({}); a pair similar enough to merge is always related, so lower "
+                       "link_threshold or raise merge_threshold",
+                       out.link_threshold, out.merge_threshold));
+    }
   }
 
   // Optional strings where an empty value (e.g. "${OLLAMA_URL:-}") means unset.

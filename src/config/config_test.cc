@@ -276,6 +276,65 @@ TEST(ParseConfig, SyntaxErrorsGiveLineColumnAndDescription) {
               HasSubstr("vestige.toml:3:"));
 }
 
+TEST(ParseConfig, ConsolidationDefaults) {
+  const ConsolidationConfig c = parse("").consolidation;
+  EXPECT_TRUE(c.auto_run);
+  EXPECT_EQ(c.every_ingests, 100);
+  EXPECT_EQ(c.every_minutes, 60);
+  EXPECT_EQ(c.max_millis_per_run, 50);
+  EXPECT_EQ(c.max_memories_per_run, 500);
+  EXPECT_DOUBLE_EQ(c.merge_threshold, 0.85);
+  EXPECT_DOUBLE_EQ(c.link_threshold, 0.5);
+  EXPECT_DOUBLE_EQ(c.prune_below, 0.05);
+}
+
+TEST(ParseConfig, ReadsEveryConsolidationKey) {
+  const ConsolidationConfig c = parse(R"(
+[consolidation]
+auto = false
+every_ingests = 0
+every_minutes = 15
+max_millis_per_run = 20
+max_memories_per_run = 64
+merge_threshold = 0.9
+link_threshold = 0.6
+prune_below = 0
+)")
+                                    .consolidation;
+  EXPECT_FALSE(c.auto_run);
+  EXPECT_EQ(c.every_ingests, 0);
+  EXPECT_EQ(c.every_minutes, 15);
+  EXPECT_EQ(c.max_millis_per_run, 20);
+  EXPECT_EQ(c.max_memories_per_run, 64);
+  EXPECT_DOUBLE_EQ(c.merge_threshold, 0.9);
+  EXPECT_DOUBLE_EQ(c.link_threshold, 0.6);
+  EXPECT_DOUBLE_EQ(c.prune_below, 0.0);  // an integer is accepted for a number
+}
+
+TEST(ParseConfig, ConsolidationKeysAreValidated) {
+  EXPECT_THAT(parse_error("[consolidation]\nevery_ingest = 10"),
+              HasSubstr("vestige.toml:2: unknown key \"consolidation.every_ingest\"; known keys "
+                        "in [consolidation]: auto, every_ingests"));
+  EXPECT_THAT(parse_error("[consolidation]\nauto = \"yes\""),
+              HasSubstr("vestige.toml:2: consolidation.auto must be true or false, not a string"));
+  EXPECT_THAT(parse_error("[consolidation]\nevery_minutes = 1.5"),
+              HasSubstr("consolidation.every_minutes must be an integer"));
+  EXPECT_THAT(parse_error("[consolidation]\nmerge_threshold = \"high\""),
+              HasSubstr("consolidation.merge_threshold must be a number, not a string"));
+  EXPECT_THAT(parse_error("[consolidation]\n\nmerge_threshold = 1.5"),
+              HasSubstr("vestige.toml:3: consolidation.merge_threshold = 1.5 is out of range; use "
+                        "a value from 0 to 1"));
+  EXPECT_THAT(parse_error("[consolidation]\nmax_millis_per_run = 0"),
+              HasSubstr("consolidation.max_millis_per_run = 0 is out of range"));
+  EXPECT_THAT(parse_error("[consolidation]\nevery_ingests = -1"),
+              HasSubstr("consolidation.every_ingests = -1 is out of range"));
+  EXPECT_THAT(parse_error("[consolidation]\nmerge_threshold = 0.7\nlink_threshold = 0.8"),
+              HasSubstr("vestige.toml:3: consolidation.link_threshold (0.8) is above "
+                        "consolidation.merge_threshold (0.7)"));
+  EXPECT_THAT(parse_error("consolidation = 1"),
+              HasSubstr("consolidation must be a table, not an integer"));
+}
+
 TEST(ProcessEnv, ReadsTheProcessEnvironment) {
   const EnvLookup env = process_env();
   EXPECT_FALSE(env("VESTIGE_TEST_SURELY_UNSET_VARIABLE_9F2C").has_value());

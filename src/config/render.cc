@@ -39,6 +39,14 @@ void add_int(std::string& out, std::string_view key, int value) {
   out += fmt::format("{} = {}\n", key, value);
 }
 
+// Shortest text that reads back as the same double, always with a decimal
+// point so that TOML sees a float.
+void add_number(std::string& out, std::string_view key, double value) {
+  std::string text = fmt::format("{}", value);
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  out += fmt::format("{} = {}\n", key, text);
+}
+
 }  // namespace
 
 std::string render_config(const Config& config) {
@@ -88,6 +96,17 @@ std::string render_config(const Config& config) {
 
   out += "\n[log]\n";
   add_string(out, "level", config.log.level);
+
+  const ConsolidationConfig& consolidation = config.consolidation;
+  out += "\n[consolidation]\n";
+  out += fmt::format("auto = {}\n", consolidation.auto_run);
+  add_int(out, "every_ingests", consolidation.every_ingests);
+  add_int(out, "every_minutes", consolidation.every_minutes);
+  add_int(out, "max_millis_per_run", consolidation.max_millis_per_run);
+  add_int(out, "max_memories_per_run", consolidation.max_memories_per_run);
+  add_number(out, "merge_threshold", consolidation.merge_threshold);
+  add_number(out, "link_threshold", consolidation.link_threshold);
+  add_number(out, "prune_below", consolidation.prune_below);
   return out;
 }
 

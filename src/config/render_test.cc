@@ -34,6 +34,14 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.embeddings.batch_size, b.embeddings.batch_size);
   EXPECT_EQ(a.embeddings.max_retries, b.embeddings.max_retries);
   EXPECT_EQ(a.log.level, b.log.level);
+  EXPECT_EQ(a.consolidation.auto_run, b.consolidation.auto_run);
+  EXPECT_EQ(a.consolidation.every_ingests, b.consolidation.every_ingests);
+  EXPECT_EQ(a.consolidation.every_minutes, b.consolidation.every_minutes);
+  EXPECT_EQ(a.consolidation.max_millis_per_run, b.consolidation.max_millis_per_run);
+  EXPECT_EQ(a.consolidation.max_memories_per_run, b.consolidation.max_memories_per_run);
+  EXPECT_EQ(a.consolidation.merge_threshold, b.consolidation.merge_threshold);
+  EXPECT_EQ(a.consolidation.link_threshold, b.consolidation.link_threshold);
+  EXPECT_EQ(a.consolidation.prune_below, b.consolidation.prune_below);
 }
 
 Config full_config() {
@@ -58,6 +66,15 @@ batch_size = 8
 max_retries = 5
 [log]
 level = "warn"
+[consolidation]
+auto = false
+every_ingests = 7
+every_minutes = 0
+max_millis_per_run = 25
+max_memories_per_run = 100
+merge_threshold = 0.875
+link_threshold = 0.3
+prune_below = 0
 )",
                       "vestige.toml", kDataDir, env);
 }
@@ -72,13 +89,27 @@ TEST(RenderConfig, DefaultsRoundTrip) {
 
 TEST(RenderConfig, ShowsEveryKey) {
   const std::string text = render_config(full_config());
-  for (const char* line :
-       {"[storage]\nbackend = \"postgres\"\n",
-        "[storage.sqlite]\npath = ", "[storage.postgres]\nurl = ", "max_connections = 25\n",
-        "acquire_timeout_secs = 7\n", "[embeddings]\nmodel = \"openai/text-embedding-3-small\"\n",
-        "base_url = \"https://proxy.example.com/v1\"\n", "dimension = 1536\n",
-        "api_key_env = \"OPENAI_API_KEY\"\n", "timeout_secs = 12\n", "batch_size = 8\n",
-        "max_retries = 5\n", "[log]\nlevel = \"warn\"\n"}) {
+  for (const char* line : {"[storage]\nbackend = \"postgres\"\n",
+                           "[storage.sqlite]\npath = ",
+                           "[storage.postgres]\nurl = ",
+                           "max_connections = 25\n",
+                           "acquire_timeout_secs = 7\n",
+                           "[embeddings]\nmodel = \"openai/text-embedding-3-small\"\n",
+                           "base_url = \"https://proxy.example.com/v1\"\n",
+                           "dimension = 1536\n",
+                           "api_key_env = \"OPENAI_API_KEY\"\n",
+                           "timeout_secs = 12\n",
+                           "batch_size = 8\n",
+                           "max_retries = 5\n",
+                           "[log]\nlevel = \"warn\"\n",
+                           "[consolidation]\nauto = false\n",
+                           "every_ingests = 7\n",
+                           "every_minutes = 0\n",
+                           "max_millis_per_run = 25\n",
+                           "max_memories_per_run = 100\n",
+                           "merge_threshold = 0.875\n",
+                           "link_threshold = 0.3\n",
+                           "prune_below = 0.0\n"}) {
     EXPECT_THAT(text, HasSubstr(line));
   }
 }

@@ -1,4 +1,4 @@
-// ingest, get, delete, search (alias recall).
+// ingest (through the ingest gate), get, delete, search (alias recall).
 
 #include <fmt/format.h>
 
@@ -7,6 +7,7 @@
 
 #include "apps/vestige/commands.h"
 #include "apps/vestige/output.h"
+#include "engine/ingest.h"
 #include "vestige/error.h"
 
 namespace vestige::cli {
@@ -34,45 +35,59 @@ struct IngestArgs {
   std::string tags;
   std::string codebase;
   std::string metadata;
+  bool force_create = false;
 };
 
+// The gate decides whether the text is new (create), a restatement
+// (reinforce), an addition (update) or a correction (supersede) of a stored
+// memory. The memory's id goes to stdout, alone, so that scripts can capture
+// it; the decision and its reason go to stderr. --json prints both.
 void run_ingest(Context& ctx, const IngestArgs& args) {
-  Memory memory;
+  engine::IngestItem item;
   if (args.from_stdin) {
-    memory.content.assign(std::istreambuf_iterator<char>(std::cin), {});
-    while (!memory.content.empty() &&
-           (memory.content.back() == '\n' || memory.content.back() == '\r')) {
-      memory.content.pop_back();
+    item.content.assign(std::istreambuf_iterator<char>(std::cin), {});
+    while (!item.content.empty() && (item.content.back() == '\n' || item.content.back() == '\r')) {
+      item.content.pop_back();
     }
   } else {
-    memory.content = fmt::format("{}", fmt::join(args.words, " "));
+    item.content = fmt::format("{}", fmt::join(args.words, " "));
   }
-  if (memory.content.empty()) {
+  if (item.content.empty()) {
     throw Error(ErrorCode::kUsage, "nothing to ingest: give the text as arguments or use --stdin");
   }
-  memory.node_type = args.node_type;
-  memory.tags = split_list(args.tags);
-  if (!args.codebase.empty()) memory.codebase = args.codebase;
+  item.node_type = args.node_type;
+  item.tags = split_list(args.tags);
+  if (!args.codebase.empty()) item.codebase = args.codebase;
   if (!args.metadata.empty()) {
     try {
-      memory.metadata = Json::parse(args.metadata);
+      item.metadata = Json::parse(args.metadata);
     } catch (const Json::exception& e) {
       throw Error(ErrorCode::kUsage, fmt::format("--metadata is not valid JSON: {}", e.what()));
     }
-    if (!memory.metadata.is_object()) {
+    if (!item.metadata.is_object()) {
       throw Error(ErrorCode::kUsage,
                   "--metadata must be a JSON object, e.g. '{\"source\":\"notes\"}'");
     }
   }
+  item.force_create = args.force_create;
   MemoryStore& store = ctx.store_for_writes();
-  memory.embedding = ctx.embedder().embed(memory.content);
-  const Memory stored = store.insert(memory);
+  engine::IngestGate gate(store, ctx.embedder());
+  const engine::IngestResult result = gate.ingest(item, now_utc());
   if (ctx.json()) {
-    Json j = stored;
-    j.erase("embedding");
+    Json j{{"decision", engine::decision_name(result.decision)},
+           {"id", result.memory_id},
+           {"reason", result.reason}};
+    j["similarity"] = result.similarity ? Json(*result.similarity) : Json(nullptr);
+    j["superseded_id"] = result.superseded_id ? Json(*result.superseded_id) : Json(nullptr);
+    if (const std::optional<Memory> stored = store.get(result.memory_id)) {
+      Json memory = *stored;
+      memory.erase("embedding");
+      j["memory"] = std::move(memory);
+    }
     print_json(j);
   } else {
-    std::cout << stored.id.to_string() << '\n';
+    std::cout << result.memory_id.to_string() << '\n';
+    std::cerr << engine::decision_name(result.decision) << ": " << result.reason << '\n';
   }
 }
 
@@ -134,7 +149,9 @@ void run_search(Context& ctx, const SearchArgs& args) {
 void add_memory_commands(CLI::App& app, Context& ctx) {
   auto ingest = std::make_shared<IngestArgs>();
   CLI::App* cmd =
-      app.add_subcommand("ingest", "Store a memory (embedded with the configured model)");
+      app.add_subcommand("ingest",
+                         "Store a memory through the ingest gate: new, reinforce, update or "
+                         "supersede (prints the id; the decision goes to stderr)");
   cmd->add_option("text", ingest->words, "The memory's text (or use --stdin)");
   cmd->add_flag("--stdin", ingest->from_stdin, "Read the text from standard input");
   cmd->add_option("--type", ingest->node_type,
@@ -143,6 +160,9 @@ void add_memory_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--tags", ingest->tags, "Comma-separated tags");
   cmd->add_option("--codebase", ingest->codebase, "Repository or project the memory belongs to");
   cmd->add_option("--metadata", ingest->metadata, "A JSON object stored with the memory");
+  cmd->add_flag("--force-create", ingest->force_create,
+                "Always store a new memory, skipping the ingest gate's duplicate, update and "
+                "correction checks");
   cmd->callback([&ctx, ingest] { run_ingest(ctx, *ingest); });
 
   auto search = std::make_shared<SearchArgs>();

@@ -1,0 +1,144 @@
+// review, consolidate: the engine's maintenance from the command line.
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "apps/vestige/commands.h"
+#include "engine/consolidation.h"
+#include "engine/fsrs.h"
+#include "engine/review.h"
+#include "vestige/error.h"
+
+namespace vestige::cli {
+
+namespace {
+
+Uuid parse_uuid(const std::string& text, std::string_view what) {
+  const auto id = Uuid::parse(text);
+  if (!id) {
+    throw Error(ErrorCode::kUsage, fmt::format("\"{}\" is not a {} (expected a UUID such as "
+                                               "0192f1a4-7b3c-7d2e-8f00-0123456789ab)",
+                                               text, what));
+  }
+  return *id;
+}
+
+struct ReviewArgs {
+  std::string id;
+  int rating = 0;
+};
+
+void run_review(Context& ctx, const ReviewArgs& args) {
+  const Uuid id = parse_uuid(args.id, "memory id");
+  const engine::Scheduler scheduler;
+  const engine::ReviewResult r =
+      engine::review_memory(ctx.store(), scheduler, id, args.rating, now_utc());
+  if (ctx.json()) {
+    std::cout << engine::to_json(r).dump(2) << '\n';
+    return;
+  }
+  std::cout << fmt::format(
+      "reviewed {} with rating {}\n"
+      "stability:   {:.2f} days\n"
+      "difficulty:  {:.2f}\n"
+      "state:       {} (reps {}, lapses {})\n"
+      "next review: {} (in {} day{})\n",
+      args.id, r.rating, r.state.stability, r.state.difficulty, r.state.state, r.state.reps,
+      r.state.lapses, format_timestamp(r.state.next_review), r.interval_days,
+      r.interval_days == 1 ? "" : "s");
+}
+
+struct ConsolidateArgs {
+  bool dry_run = false;
+  std::string undo;
+  std::size_t max_memories = 0;
+  int max_millis = 0;
+};
+
+void print_consolidation(const engine::ConsolidationReport& r) {
+  std::cout << fmt::format(
+      "{}examined {} memories: {} decayed, {} linked, {} weak edges pruned, {} merges{}\n",
+      r.dry_run ? "dry run (nothing written): " : "", r.examined, r.decayed, r.linked, r.pruned,
+      r.merges.size(),
+      r.pass_complete ? "" : " (stopped by the budget before the end of the store)");
+  for (const engine::MergeReport& m : r.merges) {
+    std::vector<std::string> absorbed;
+    for (const Uuid& id : m.absorbed_ids) absorbed.push_back(id.to_string());
+    std::cout << fmt::format("merged {} into {} (similarity {:.3f})", fmt::join(absorbed, ", "),
+                             m.kept_id.to_string(), m.similarity);
+    if (!m.merge_id.is_nil()) {
+      std::cout << fmt::format("; undo with: vestige consolidate --undo {}",
+                               m.merge_id.to_string());
+    }
+    std::cout << '\n';
+  }
+}
+
+void run_consolidate(Context& ctx, const ConsolidateArgs& args) {
+  if (!args.undo.empty() && (args.dry_run || args.max_memories != 0 || args.max_millis != 0)) {
+    throw Error(ErrorCode::kUsage,
+                "--undo reverses one merge and takes no other option; run it on its own");
+  }
+  MemoryStore& store = ctx.store_for_writes();
+  const ConsolidationConfig& config = ctx.config().consolidation;
+  engine::ConsolidationOptions options;
+  options.merge_threshold = config.merge_threshold;
+  options.link_threshold = config.link_threshold;
+  options.prune_below = config.prune_below;
+  options.dry_run = args.dry_run;
+  engine::Consolidator consolidator(store, ctx.embedder(), options);
+
+  if (!args.undo.empty()) {
+    const engine::UndoReport r = consolidator.undo(parse_uuid(args.undo, "merge id"));
+    if (ctx.json()) {
+      std::cout << engine::to_json(r).dump(2) << '\n';
+      return;
+    }
+    std::vector<std::string> restored;
+    for (const Uuid& id : r.restored_ids) restored.push_back(id.to_string());
+    std::cout << fmt::format("undid merge {}: {} restored as it was, {} restored\n", args.undo,
+                             r.kept_id.to_string(), fmt::join(restored, ", "));
+    return;
+  }
+
+  engine::SliceBudget budget;
+  budget.max_memories = args.max_memories;
+  budget.max_time = std::chrono::milliseconds(args.max_millis);
+  const engine::ConsolidationReport r = consolidator.run(now_utc(), budget);
+  if (ctx.json()) {
+    std::cout << engine::to_json(r).dump(2) << '\n';
+  } else {
+    print_consolidation(r);
+  }
+}
+
+}  // namespace
+
+void add_engine_commands(CLI::App& app, Context& ctx) {
+  auto review = std::make_shared<ReviewArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "review", "Record a spaced-repetition review of a memory (FSRS-6) and show its schedule");
+  cmd->add_option("id", review->id, "Memory id")->required();
+  cmd->add_option("--rating", review->rating, "1 again, 2 hard, 3 good, 4 easy")
+      ->required()
+      ->check(CLI::Range(1, 4));
+  cmd->callback([&ctx, review] { run_review(ctx, *review); });
+
+  auto consolidate = std::make_shared<ConsolidateArgs>();
+  cmd = app.add_subcommand("consolidate",
+                           "Decay, link related memories, merge near duplicates and prune weak "
+                           "edges (one whole pass unless limited)");
+  cmd->add_flag("--dry-run", consolidate->dry_run, "Report what would change; write nothing");
+  cmd->add_option("--undo", consolidate->undo,
+                  "Reverse the merge with this id (printed by an earlier run)");
+  cmd->add_option("--max-memories", consolidate->max_memories,
+                  "Examine at most this many memories (a slice; 0 = all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-millis", consolidate->max_millis,
+                  "Stop after about this many milliseconds (0 = no limit)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&ctx, consolidate] { run_consolidate(ctx, *consolidate); });
+}
+
+}  // namespace vestige::cli

@@ -1,0 +1,220 @@
+// End-to-end tests of the `vestige` commands that run the engine: ingest
+// through the ingest gate, review and consolidate, on a real SQLite store in a
+// fresh data directory.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "support/subprocess.h"
+#include "vestige/types.h"
+
+namespace vestige {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ProcessOptions;
+using testing::ProcessResult;
+
+constexpr const char* kDeploy =
+    "The deploy script lives in tools/deploy.sh. It needs the AWS profile prod.";
+// 0.882 to kDeploy with the builtin embedder: merged by consolidation, but
+// below the gate's reinforce threshold (0.92), so --force-create stores both.
+constexpr const char* kDeployMore =
+    "The deploy script lives in tools/deploy.sh. It needs the AWS profile prod. Run it from the "
+    "repository root.";
+
+class CliEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("vestige-cli-engine-" + std::to_string(std::random_device{}()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(root_);
+    data_dir_ = root_ / "data";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  ProcessResult vestige(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--data-dir", data_dir_.string()});
+    ProcessOptions options;
+    options.unset_env = {"VESTIGE_CONFIG", "VESTIGE_DATA_DIR", "VESTIGE_LOG"};
+    return testing::run_process(VESTIGE_CLI_PATH, args, options);
+  }
+
+  Json json(std::vector<std::string> args) {
+    args.push_back("--json");
+    const ProcessResult r = vestige(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    try {
+      return Json::parse(r.out);
+    } catch (const Json::exception&) {
+      ADD_FAILURE() << "not JSON: " << r.out;
+      return Json();
+    }
+  }
+
+  void write_config(const std::string& toml) {
+    fs::create_directories(data_dir_);
+    std::ofstream(data_dir_ / "vestige.toml") << toml;
+  }
+
+  fs::path root_;
+  fs::path data_dir_;
+};
+
+TEST_F(CliEngineTest, IngestGoesThroughTheGate) {
+  ProcessResult r = vestige({"ingest", "The API server listens on port 8080 in development"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string id = r.out.substr(0, r.out.find('\n'));
+  ASSERT_TRUE(Uuid::parse(id)) << r.out;  // the id alone on stdout, for scripts
+  EXPECT_EQ(r.out, id + "\n");
+  EXPECT_EQ(r.err.rfind("create: ", 0), 0u) << r.err;
+
+  // A restatement reinforces the same memory.
+  r = vestige({"ingest", "The API server listens on port 8080 in development mode"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, id + "\n");
+  EXPECT_EQ(r.err.rfind("reinforce: ", 0), 0u) << r.err;
+
+  // A correction supersedes, and --json says so.
+  const Json first = json({"ingest", "--tags", "db", "We use MySQL as the database"});
+  EXPECT_EQ(first["decision"], "create");
+  EXPECT_EQ(first["memory"]["tags"], Json({"db"}));
+  EXPECT_FALSE(first["memory"].contains("embedding"));
+  const Json second = json({"ingest", "We no longer use MySQL; the database is now PostgreSQL"});
+  EXPECT_EQ(second["decision"], "supersede");
+  EXPECT_EQ(second["superseded_id"], first["id"]);
+  EXPECT_GT(second["similarity"].get<double>(), 0.75);
+  EXPECT_FALSE(second["reason"].get<std::string>().empty());
+
+  // --force-create skips the gate; the existing flags still apply.
+  const Json forced =
+      json({"ingest", "--force-create", "--type", "decision", "--codebase", "api", "--metadata",
+            R"({"source":"test"})", "The API server listens on port 8080 in development"});
+  EXPECT_EQ(forced["decision"], "create");
+  EXPECT_NE(forced["id"], id);
+  EXPECT_NE(forced["reason"].get<std::string>().find("force_create"), std::string::npos);
+  EXPECT_EQ(forced["memory"]["node_type"], "decision");
+  EXPECT_EQ(forced["memory"]["codebase"], "api");
+  EXPECT_EQ(forced["memory"]["metadata"]["source"], "test");
+  EXPECT_EQ(json({"stats"})["memories"], 4);
+}
+
+TEST_F(CliEngineTest, ReviewUpdatesTheScheduleAndLogsTheReview) {
+  const std::string id = json({"ingest", "Tabs, not spaces, in the Makefile"})["id"];
+  Json r = json({"review", id, "--rating", "3"});
+  // First review, Good: S0 = w2, D0(3) = w4 - e^(2*w5) + 1.
+  EXPECT_NEAR(r["stability"].get<double>(), 2.3065, 1e-9);
+  EXPECT_NEAR(r["difficulty"].get<double>(), 2.11810397, 1e-6);
+  EXPECT_EQ(r["reps"], 1);
+  EXPECT_EQ(r["state"], "review");
+  EXPECT_EQ(r["interval_days"], 2);
+  EXPECT_GE(r["review_event_id"].get<int>(), 1);
+
+  r = json({"review", id, "--rating", "1"});
+  EXPECT_EQ(r["reps"], 2);
+  EXPECT_EQ(r["lapses"], 1);
+  EXPECT_EQ(r["state"], "relearning");
+
+  ProcessResult plain = vestige({"review", id, "--rating", "4"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("stability:"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("difficulty:"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("next review:"), std::string::npos) << plain.out;
+
+  EXPECT_EQ(vestige({"review", id, "--rating", "5"}).exit_code, 2);
+  EXPECT_EQ(vestige({"review", id}).exit_code, 2);
+  EXPECT_EQ(vestige({"review", "not-a-uuid", "--rating", "3"}).exit_code, 2);
+  const ProcessResult missing =
+      vestige({"review", "0192f1a4-7b3c-7d2e-8f00-0123456789ab", "--rating", "3"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no memory with id"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliEngineTest, ConsolidateMergesAndUndoRestores) {
+  const std::string a = json({"ingest", "--force-create", kDeployMore})["id"];
+  const std::string b = json({"ingest", "--force-create", kDeploy})["id"];
+  json({"ingest", "The recipe needs two cups of flour and one egg"});
+  const Json before_a = json({"get", a});
+  const Json before_b = json({"get", b});
+
+  const Json dry = json({"consolidate", "--dry-run"});
+  EXPECT_EQ(dry["dry_run"], true);
+  ASSERT_EQ(dry["merges"].size(), 1u);
+  EXPECT_TRUE(dry["merges"][0]["merge_id"].is_null());
+  EXPECT_EQ(json({"get", a}), before_a);  // nothing written
+  EXPECT_EQ(json({"get", b}), before_b);
+
+  const Json run = json({"consolidate"});
+  ASSERT_EQ(run["merges"].size(), 1u);
+  EXPECT_EQ(run["pass_complete"], true);
+  const std::string merge_id = run["merges"][0]["merge_id"];
+  const std::string kept = run["merges"][0]["kept_id"];
+  const std::string absorbed = run["merges"][0]["absorbed_ids"][0];
+  EXPECT_EQ(std::set<std::string>({kept, absorbed}), std::set<std::string>({a, b}));
+  const Json kept_memory = json({"get", kept});
+  const std::string content = kept_memory["content"];
+  EXPECT_NE(content.find("It needs the AWS profile prod."), std::string::npos) << content;
+  EXPECT_NE(content.find("Run it from the repository root."), std::string::npos) << content;
+  const Json gone = json({"get", absorbed});
+  EXPECT_EQ(gone["engine"]["suppressed"], true);
+  EXPECT_EQ(gone["engine"]["superseded_by"], kept);
+  EXPECT_EQ(json({"search", "deploy script", "--mode", "text"}).size(), 1u);
+
+  ProcessResult r = vestige({"consolidate", "--undo", merge_id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("undid merge " + merge_id), std::string::npos) << r.out;
+  for (const auto& [id, before] : {std::pair{a, before_a}, std::pair{b, before_b}}) {
+    Json now = json({"get", id});
+    Json expected = before;
+    now.erase("updated_at");
+    expected.erase("updated_at");
+    EXPECT_EQ(now, expected) << id;
+  }
+  EXPECT_EQ(json({"search", "deploy script", "--mode", "text"}).size(), 2u);
+
+  r = vestige({"consolidate", "--undo", merge_id});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("already undone"), std::string::npos) << r.err;
+  EXPECT_EQ(vestige({"consolidate", "--undo", "nope"}).exit_code, 2);
+  EXPECT_EQ(vestige({"consolidate", "--undo", merge_id, "--dry-run"}).exit_code, 2);
+
+  // Plain output names the undo command.
+  r = vestige({"consolidate"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("undo with: vestige consolidate --undo "), std::string::npos) << r.out;
+}
+
+TEST_F(CliEngineTest, ConsolidateReadsItsThresholdsFromTheConfig) {
+  write_config("[consolidation]\nmerge_threshold = 0.95\n");
+  json({"ingest", "--force-create", kDeployMore});
+  json({"ingest", "--force-create", kDeploy});
+  Json r = json({"consolidate"});
+  EXPECT_TRUE(r["merges"].empty());
+  EXPECT_EQ(r["linked"], 1);  // 0.882: related, not a duplicate at 0.95
+
+  write_config("[consolidation]\nmerge_treshold = 0.9\n");
+  const ProcessResult bad = vestige({"consolidate"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("consolidation.merge_treshold"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliEngineTest, ConsolidateInSlices) {
+  for (int i = 0; i < 5; ++i) {
+    json({"ingest", "--force-create",
+          "note " + std::to_string(i * 7919) + " on subject " + std::to_string(i * 104729)});
+  }
+  Json r = json({"consolidate", "--max-memories", "2"});
+  EXPECT_EQ(r["examined"], 2);
+  EXPECT_EQ(r["pass_complete"], false);
+  EXPECT_EQ(r["budget_exhausted"], true);
+  const ProcessResult plain = vestige({"consolidate", "--max-memories", "2"});
+  EXPECT_NE(plain.out.find("stopped by the budget"), std::string::npos) << plain.out;
+}
+
+}  // namespace
+}  // namespace vestige
