@@ -16,6 +16,9 @@
 // summary (to stdout, or to the file given with --json).
 //
 //   quality_bench [--corpus FILE] [--embedder NAME] [--json FILE] [--details CONFIG]
+//                 [--reinforce-threshold X] [--related-threshold X]
+// --details prints the questions a configuration misses; the thresholds are
+// the ingest gate's (engine/ingest.h), to measure what they do to recall.
 
 #include <fmt/format.h>
 
@@ -28,12 +31,14 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "engine/ingest.h"
+#include "engine/recall.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 #include "vestige/embedder.h"
@@ -147,6 +152,7 @@ struct Score {
 struct Landed {
   std::map<std::string, Uuid> id_of_key;  // where each corpus memory ended up
   std::set<std::string> merged;           // keys that ingest reinforced or updated into another
+  std::map<std::string, engine::IngestResult> result_of_key;
 };
 
 Score score(const Question& q, const std::vector<Uuid>& ranked, const Landed& landed) {
@@ -236,7 +242,26 @@ std::vector<Uuid> ids(const std::vector<SearchResult>& results) {
   return out;
 }
 
-std::vector<Configuration> configurations(MemoryStore& store, Timestamp now) {
+// The engine's recall pipeline, read-only (no access recorded, so that one
+// question does not change what the next one finds); matches only, since
+// associations are listed apart from them.
+std::function<std::vector<Uuid>(const Question&, const Embedding&)> pipeline(
+    MemoryStore& store, Embedder& embedder, Timestamp now, engine::RecallOptions options) {
+  auto recaller = std::make_shared<engine::Recaller>(store, embedder, nullptr, options);
+  return [recaller, now](const Question& q, const Embedding&) {
+    engine::RecallRequest request;
+    request.query = q.text;
+    request.limit = kDepth;
+    request.record_access = false;
+    std::vector<Uuid> out;
+    for (const engine::RecalledMemory& m : recaller->recall(request, now).matches) {
+      out.push_back(m.memory.id);
+    }
+    return out;
+  };
+}
+
+std::vector<Configuration> configurations(MemoryStore& store, Embedder& embedder, Timestamp now) {
   auto query_for = [now](const Question& q) {
     SearchQuery query;
     query.text = q.text;
@@ -270,6 +295,16 @@ std::vector<Configuration> configurations(MemoryStore& store, Timestamp now) {
   const SearchQuery defaults;
   out.push_back({"hybrid", "store hybrid_search, default weights (RRF, equal weights, k = 60)",
                  hybrid(defaults.text_weight, defaults.vector_weight, defaults.rrf_k)});
+  const engine::RecallOptions recall_defaults;
+  out.push_back({"pipeline",
+                 "engine Recaller, default options (re-ranking, session neighbours, "
+                 "supersession)",
+                 pipeline(store, embedder, now, recall_defaults)});
+  engine::RecallOptions no_neighbours = recall_defaults;
+  no_neighbours.neighbour_share = 0.0;
+  no_neighbours.neighbour_expand = 0;
+  out.push_back({"pipeline, no neighbours", "engine Recaller without session-neighbour evidence",
+                 pipeline(store, embedder, now, no_neighbours)});
   // Weight sweep of the store's fusion: text weight fixed at 1.
   for (const int k : {60, 20, 10}) {
     for (const double vector_weight : {0.75, 0.5, 0.35, 0.25, 0.1}) {
@@ -288,7 +323,23 @@ struct Args {
   std::string embedder = "builtin/hash-384";
   std::optional<std::filesystem::path> json;
   std::optional<std::string> details;
+  engine::IngestOptions ingest;
 };
+
+double threshold(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  double v = -1.0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || v < 0.0 || v > 1.0) {
+    throw Error(ErrorCode::kUsage,
+                fmt::format("{} {}: give a cosine similarity between 0 and 1", flag, text));
+  }
+  return v;
+}
 
 Args parse_args(int argc, char** argv) {
   Args args;
@@ -308,10 +359,15 @@ Args parse_args(int argc, char** argv) {
       args.json = value();
     } else if (flag == "--details") {
       args.details = value();
+    } else if (flag == "--reinforce-threshold") {
+      args.ingest.reinforce_threshold = threshold(flag, value());
+    } else if (flag == "--related-threshold") {
+      args.ingest.related_threshold = threshold(flag, value());
     } else {
       throw Error(ErrorCode::kUsage,
                   fmt::format("unknown argument {}; usage: quality_bench [--corpus FILE] "
-                              "[--embedder NAME] [--json FILE] [--details CONFIG]",
+                              "[--embedder NAME] [--json FILE] [--details CONFIG] "
+                              "[--reinforce-threshold X] [--related-threshold X]",
                               flag));
     }
   }
@@ -333,7 +389,7 @@ int run(const Args& args) {
   };
   const Timestamp now = at_day(corpus.days + 1, 0);
 
-  engine::IngestGate gate(*store, *embedder);
+  engine::IngestGate gate(*store, *embedder, args.ingest);
   Landed landed;
   std::map<std::string, std::size_t> decisions;
   std::size_t memories = 0;
@@ -353,6 +409,7 @@ int run(const Args& args) {
     const auto results = gate.ingest_batch(items, at_day(session.day, si));
     for (std::size_t i = 0; i < results.size(); ++i) {
       landed.id_of_key[session.memories[i].key] = results[i].memory_id;
+      landed.result_of_key[session.memories[i].key] = results[i];
       if (results[i].decision == engine::IngestDecision::kReinforce ||
           results[i].decision == engine::IngestDecision::kUpdate) {
         landed.merged.insert(session.memories[i].key);
@@ -375,6 +432,18 @@ int run(const Args& args) {
     }
   }
 
+  // What the gate made of the corrections (the evidence of questions that
+  // have an outdated memory): only a supersede links the two and marks the
+  // old one, which is what lets recall rank the current fact first.
+  std::map<std::string, std::size_t> correction_decisions;
+  std::vector<double> correction_similarities;
+  for (const Question& q : corpus.questions) {
+    if (q.stale.empty()) continue;
+    const engine::IngestResult& r = landed.result_of_key.at(q.evidence.front().front());
+    ++correction_decisions[std::string(engine::decision_name(r.decision))];
+    if (r.similarity) correction_similarities.push_back(*r.similarity);
+  }
+
   std::vector<Embedding> query_vectors;
   for (const Question& q : corpus.questions) query_vectors.push_back(embedder->embed(q.text));
 
@@ -382,18 +451,31 @@ int run(const Args& args) {
              memories, corpus.sessions.size(), stats.memories, stats.edges, ingest_s);
   fmt::print("Ingest decisions:");
   for (const auto& [name, count] : decisions) fmt::print(" {} {}", name, count);
+  fmt::print("\nCorrections:");
+  for (const auto& [name, count] : correction_decisions) fmt::print(" {} {}", name, count);
+  if (!correction_similarities.empty()) {
+    std::sort(correction_similarities.begin(), correction_similarities.end());
+    fmt::print(" (similarity to the nearest memory: min {:.2f}, median {:.2f}, max {:.2f})",
+               correction_similarities.front(),
+               correction_similarities[correction_similarities.size() / 2],
+               correction_similarities.back());
+  }
   fmt::print(
       "\nQuestions: {} ({} evidence memories, {} of them merged into another by ingest), "
       "embedder {}\n\n",
       corpus.questions.size(), evidence, merged_evidence, args.embedder);
 
   Json summary = {{"embedder", args.embedder},
+                  {"ingest",
+                   {{"reinforce_threshold", args.ingest.reinforce_threshold},
+                    {"related_threshold", args.ingest.related_threshold}}},
                   {"corpus",
                    {{"memories", memories},
                     {"sessions", corpus.sessions.size()},
                     {"stored_memories", stats.memories},
                     {"edges", stats.edges},
                     {"decisions", decisions},
+                    {"correction_decisions", correction_decisions},
                     {"evidence_memories", evidence},
                     {"evidence_merged_by_ingest", merged_evidence},
                     {"questions", corpus.questions.size()}}},
@@ -410,7 +492,7 @@ int run(const Args& args) {
   fmt::print("{:<24} {:>6} {:>6} {:>6} {:>11} {:>10} {:>8}\n", "configuration", "R@5", "R@10",
              "MRR", "stale first", "vs text", "ms/query");
   bool details_found = !args.details;
-  for (const Configuration& config : configurations(*store, now)) {
+  for (const Configuration& config : configurations(*store, *embedder, now)) {
     Totals all;
     std::vector<double> r10;
     std::size_t better = 0, worse = 0;
