@@ -35,6 +35,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/ingest.h"
@@ -305,6 +306,24 @@ std::vector<Configuration> configurations(MemoryStore& store, Embedder& embedder
   no_neighbours.neighbour_expand = 0;
   out.push_back({"pipeline, no neighbours", "engine Recaller without session-neighbour evidence",
                  pipeline(store, embedder, now, no_neighbours)});
+  engine::RecallOptions relevance_only = recall_defaults;
+  relevance_only.retention_weight = 0.0;
+  relevance_only.recency_weight = 0.0;
+  out.push_back({"pipeline, relevance only",
+                 "engine Recaller without the retention and recency re-rank",
+                 pipeline(store, embedder, now, relevance_only), false});
+  // Sweep of the pipeline's relevance weights and neighbour share.
+  for (const auto& [text_weight, vector_weight, share] :
+       std::vector<std::tuple<double, double, double>>{
+           {0.8, 0.2, 0.3}, {0.4, 0.6, 0.3}, {0.6, 0.4, 0.15}, {0.6, 0.4, 0.5}, {0.8, 0.2, 0.5}}) {
+    engine::RecallOptions options = recall_defaults;
+    options.text_weight = text_weight;
+    options.vector_weight = vector_weight;
+    options.neighbour_share = share;
+    out.push_back({fmt::format("pipeline t={} v={} n={}", text_weight, vector_weight, share),
+                   "engine Recaller with these relevance weights and neighbour share",
+                   pipeline(store, embedder, now, options), false});
+  }
   // Weight sweep of the store's fusion: text weight fixed at 1.
   for (const int k : {60, 20, 10}) {
     for (const double vector_weight : {0.75, 0.5, 0.35, 0.25, 0.1}) {
@@ -489,7 +508,7 @@ int run(const Args& args) {
   // questions is within noise; the paired counts show whether a change helps
   // some questions without hurting others.
   std::vector<double> reference_r10;
-  fmt::print("{:<24} {:>6} {:>6} {:>6} {:>11} {:>10} {:>8}\n", "configuration", "R@5", "R@10",
+  fmt::print("{:<28} {:>6} {:>6} {:>6} {:>11} {:>10} {:>8}\n", "configuration", "R@5", "R@10",
              "MRR", "stale first", "vs text", "ms/query");
   bool details_found = !args.details;
   for (const Configuration& config : configurations(*store, *embedder, now)) {
@@ -518,7 +537,7 @@ int run(const Args& args) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
         static_cast<double>(corpus.questions.size());
     const bool is_reference = reference_r10.empty();
-    fmt::print("{:<24} {:>6.3f} {:>6.3f} {:>6.3f} {:>11} {:>10} {:>8.2f}\n", config.name,
+    fmt::print("{:<28} {:>6.3f} {:>6.3f} {:>6.3f} {:>11} {:>10} {:>8.2f}\n", config.name,
                all.mean(all.recall_at_5), all.mean(all.recall_at_10), all.mean(all.reciprocal_rank),
                all.corrections ? fmt::format("{}/{}", all.stale_first, all.corrections) : "-",
                is_reference ? "-" : fmt::format("+{}/-{}", better, worse), ms);
@@ -543,12 +562,12 @@ int run(const Args& args) {
                             *args.details));
   }
 
-  fmt::print("\nBy category (R@5 / R@10):\n{:<24}", "configuration");
+  fmt::print("\nBy category (R@5 / R@10):\n{:<28}", "configuration");
   for (const std::string& c : categories) fmt::print(" {:>17}", c);
   fmt::print("\n");
   for (const Json& entry : summary["configurations"]) {
     if (!entry["headline"].get<bool>()) continue;
-    fmt::print("{:<24}", entry["name"].get<std::string>());
+    fmt::print("{:<28}", entry["name"].get<std::string>());
     for (const std::string& c : categories) {
       const Json& t = entry["by_category"][c];
       fmt::print(" {:>17}",
