@@ -7,6 +7,7 @@
 
 #include "apps/vestige/commands.h"
 #include "apps/vestige/output.h"
+#include "store/postgres/postgres_store.h"
 #include "vestige/error.h"
 
 namespace vestige::cli {
@@ -35,6 +36,10 @@ void run_config_check(Context& ctx, bool connect) {
              {"schema_version", health.schema_version},
              {"registered_model", health.model ? Json(*health.model) : Json(nullptr)},
              {"status", health_status_name(health.status)}};
+    if (store.backend_name() == "postgres") {
+      const std::string pgvector = postgres_server_report(store).pgvector_version;
+      report["connection"]["pgvector_version"] = pgvector.empty() ? Json(nullptr) : Json(pgvector);
+    }
   }
   if (ctx.json()) {
     print_json(report);
@@ -50,12 +55,14 @@ void run_config_check(Context& ctx, bool connect) {
     std::cout << fmt::format(
         "connected:       {} ({})\nschema version:  {}\nregistered model: {}\nstatus:          "
         "{}\n",
-        c["backend"].get<std::string>(),
-        c["server_version"].get<std::string>(),
+        c["backend"].get<std::string>(), c["server_version"].get<std::string>(),
         c["schema_version"].get<int>(),
         c["registered_model"].is_null() ? std::string("none registered yet")
                                         : describe(c["registered_model"].get<ModelSignature>()),
         c["status"].get<std::string>());
+    if (c.contains("pgvector_version") && c["pgvector_version"].is_string()) {
+      std::cout << fmt::format("pgvector:        {}\n", c["pgvector_version"].get<std::string>());
+    }
   }
 }
 

@@ -161,6 +161,10 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
     throw Error(ErrorCode::kInit, fmt::format("cannot connect to PostgreSQL at {}: {}; {}", where,
                                               message, connect_advice(message)));
   }
+  // Server notices ("relation already exists, skipping") would go to stderr,
+  // which MCP clients show to users; they carry nothing to act on.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   auto out = std::unique_ptr<Connection>(new Connection(conn));
   // Statement names only need to be unique per session, but some servers
   // that speak the protocol (PGlite) share one session between connections,
