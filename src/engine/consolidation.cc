@@ -440,4 +440,42 @@ UndoReport Consolidator::undo(const Uuid& merge_id) {
   return report;
 }
 
+ConsolidationOptions consolidation_options(const ConsolidationConfig& config) {
+  ConsolidationOptions options;
+  options.merge_threshold = config.merge_threshold;
+  options.link_threshold = config.link_threshold;
+  options.prune_below = config.prune_below;
+  return options;
+}
+
+SliceBudget slice_budget(const ConsolidationConfig& config) {
+  return SliceBudget{static_cast<std::size_t>(config.max_memories_per_run),
+                     std::chrono::milliseconds(config.max_millis_per_run)};
+}
+
+AutoConsolidation::AutoConsolidation(MemoryStore& store, Embedder& embedder,
+                                     const ConsolidationConfig& config, Timestamp start)
+    : config_(config),
+      consolidator_(store, embedder, consolidation_options(config)),
+      last_run_(start) {}
+
+bool AutoConsolidation::due(Timestamp now) const {
+  if (!config_.auto_run) return false;
+  if (pass_under_way_) return true;
+  if (config_.every_ingests > 0 && writes_ >= static_cast<std::size_t>(config_.every_ingests)) {
+    return true;
+  }
+  return config_.every_minutes > 0 &&
+         now - last_run_ >= std::chrono::minutes(config_.every_minutes);
+}
+
+std::optional<ConsolidationReport> AutoConsolidation::run_if_due(Timestamp now) {
+  if (!due(now)) return std::nullopt;
+  ConsolidationReport report = consolidator_.run(now, slice_budget(config_));
+  pass_under_way_ = !report.pass_complete;
+  writes_ = 0;
+  last_run_ = now;
+  return report;
+}
+
 }  // namespace vestige::engine

@@ -163,6 +163,41 @@ class Consolidator {
   std::set<std::pair<Uuid, Uuid>> linked_;  // pairs linked (or, dry, to be linked)
 };
 
+// The options and slice budget that a [consolidation] configuration asks for.
+ConsolidationOptions consolidation_options(const ConsolidationConfig& config);
+SliceBudget slice_budget(const ConsolidationConfig& config);
+
+// Automatic consolidation for a long-running server: counts the writes it is
+// told about and runs one slice of the current pass when one is due:
+//   - never when config.auto_run is false;
+//   - while a pass is under way (the last slice stopped on its budget), at
+//     every call, so that a pass finishes in slices of max_millis_per_run
+//     instead of waiting for the next trigger;
+//   - otherwise once every_ingests writes were noted since the last slice,
+//     or every_minutes minutes passed since it (or since `start`), whichever
+//     comes first; a trigger set to 0 is off.
+// Call run_if_due() between requests (or from one background thread; not
+// thread-safe itself): it blocks for about max_millis_per_run at most.
+class AutoConsolidation {
+ public:
+  AutoConsolidation(MemoryStore& store, Embedder& embedder, const ConsolidationConfig& config,
+                    Timestamp start);
+
+  void note_writes(std::size_t count = 1) { writes_ += count; }
+  bool due(Timestamp now) const;
+  // One slice when due (and the report), nullopt when not.
+  std::optional<ConsolidationReport> run_if_due(Timestamp now);
+
+  Consolidator& consolidator() { return consolidator_; }
+
+ private:
+  ConsolidationConfig config_;
+  Consolidator consolidator_;
+  std::size_t writes_ = 0;
+  Timestamp last_run_;
+  bool pass_under_way_ = false;
+};
+
 // The sentences of `text`: split after . ! ? followed by white space and at
 // line breaks, trimmed, those without a word dropped.
 std::vector<std::string> split_sentences(std::string_view text);

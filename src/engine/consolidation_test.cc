@@ -349,5 +349,58 @@ TEST_F(ConsolidationTest, ReportAsJson) {
   EXPECT_EQ(j["dry_run"], false);
 }
 
+TEST_F(ConsolidationTest, AutomaticSlicesFollowTheConfiguredTriggers) {
+  for (int i = 0; i < 10; ++i) add(fmt::format("distinct note {} about topic {}", i, i * 7919));
+  ConsolidationConfig config;
+  config.every_ingests = 3;
+  config.every_minutes = 10;
+  config.max_memories_per_run = 4;
+  AutoConsolidation automatic(*store_, *embedder_, config, t0());
+
+  automatic.note_writes(2);
+  EXPECT_FALSE(automatic.due(t0() + std::chrono::minutes(9)));
+  EXPECT_FALSE(automatic.run_if_due(t0()));
+  automatic.note_writes();
+  ASSERT_TRUE(automatic.due(t0()));
+  // A pass under way continues at every call until it completes.
+  std::vector<std::size_t> slices;
+  while (std::optional<ConsolidationReport> r = automatic.run_if_due(t0())) {
+    slices.push_back(r->examined);
+    ASSERT_LE(slices.size(), 5u);
+  }
+  EXPECT_EQ(slices, (std::vector<std::size_t>{4, 4, 2}));
+  EXPECT_FALSE(automatic.due(t0() + std::chrono::minutes(9)));
+  EXPECT_TRUE(automatic.due(t0() + std::chrono::minutes(10)));  // the clock trigger
+
+  config.auto_run = false;
+  AutoConsolidation off(*store_, *embedder_, config, t0());
+  off.note_writes(100);
+  EXPECT_FALSE(off.due(t0() + hours(100)));
+
+  config.auto_run = true;
+  config.every_ingests = 0;
+  config.every_minutes = 0;
+  AutoConsolidation never(*store_, *embedder_, config, t0());
+  never.note_writes(100);
+  EXPECT_FALSE(never.due(t0() + hours(100)));
+}
+
+TEST_F(ConsolidationTest, OptionsComeFromTheConfig) {
+  ConsolidationConfig config;
+  config.merge_threshold = 0.9;
+  config.link_threshold = 0.4;
+  config.prune_below = 0.1;
+  config.max_memories_per_run = 7;
+  config.max_millis_per_run = 20;
+  const ConsolidationOptions o = consolidation_options(config);
+  EXPECT_EQ(o.merge_threshold, 0.9);
+  EXPECT_EQ(o.link_threshold, 0.4);
+  EXPECT_EQ(o.prune_below, 0.1);
+  EXPECT_FALSE(o.dry_run);
+  const SliceBudget b = slice_budget(config);
+  EXPECT_EQ(b.max_memories, 7u);
+  EXPECT_EQ(b.max_time, std::chrono::milliseconds(20));
+}
+
 }  // namespace
 }  // namespace vestige::engine

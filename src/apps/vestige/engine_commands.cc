@@ -81,11 +81,7 @@ void run_consolidate(Context& ctx, const ConsolidateArgs& args) {
                 "--undo reverses one merge and takes no other option; run it on its own");
   }
   MemoryStore& store = ctx.store_for_writes();
-  const ConsolidationConfig& config = ctx.config().consolidation;
-  engine::ConsolidationOptions options;
-  options.merge_threshold = config.merge_threshold;
-  options.link_threshold = config.link_threshold;
-  options.prune_below = config.prune_below;
+  engine::ConsolidationOptions options = engine::consolidation_options(ctx.config().consolidation);
   options.dry_run = args.dry_run;
   engine::Consolidator consolidator(store, ctx.embedder(), options);
 
