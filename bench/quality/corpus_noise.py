@@ -99,11 +99,11 @@ IDEAS = [
 COLLEAGUES = ["Priya", "Tomás", "Marek", "Aiko", "Lena", "Sam", "Hugo", "Ines", "Noor", "Felix"]
 
 ACTIVITIES = [
-    "reading through the error handling",
+    "the error handling",
     "a tricky merge conflict",
     "the slow integration tests",
     "the deploy script",
-    "planning the next release",
+    "release planning",
     "a confusing log message",
     "the cache invalidation logic",
     "the on-call handover notes",
@@ -133,7 +133,7 @@ def project_noise(project, rng):
     for idea in rng.sample(IDEAS, 8):
         notes.append(("Idea for %s: %s." % (p, idea), ["idea"]))
     for colleague, activity in rng.sample(list(itertools.product(COLLEAGUES, ACTIVITIES)), 8):
-        notes.append(("Paired with %s on %s %s." % (colleague, p, activity), ["pairing"]))
+        notes.append(("Paired with %s on %s in %s." % (colleague, activity, p), ["pairing"]))
     for status in rng.sample(STATUS, 4):
         notes.append(("%s standup: %s." % (p, status), ["standup"]))
     rng.shuffle(notes)

@@ -68,17 +68,18 @@ PROJECTS = [
         "errtool": "Honeybadger", "queue": "Sidekiq on Redis", "topic": "page-indexing",
         "ttl": "600", "rate": "300", "url": "saffron-staging.herokuapp.com", "rota": "tools",
         "pager": "PagerDuty"}},
-    {"name": "bramble", "title": "Bramble", "values": {
+    # Infrastructure code, not a service: no port, cache, rate limit or release train.
+    {"name": "bramble", "title": "Bramble", "skip": ["port", "cache", "ratelimit", "cadence"], "values": {
         "what": "the infrastructure-as-code repository",
         "lang": "Terraform 1.6 with a few Python helpers", "db": "an S3 bucket for remote state with DynamoDB locking",
         "testcmd": "terraform validate && tflint", "ci": "Atlantis on pull requests", "mins": "5",
         "host": "AWS (accounts per environment)", "region": "eu-central-1",
         "day": "Friday", "reason": "network changes need someone around for the following day",
-        "person": "Hugo Lambert", "port": "none (it is not a service)", "loglib": "CloudTrail",
+        "person": "Hugo Lambert", "loglib": "CloudTrail",
         "sink": "an S3 audit bucket", "fmt": "terraform fmt", "pattern": "infra/<env>-<change>",
-        "example": "infra/prod-nat-gateway", "cadence": "merge, applied by Atlantis", "rday": "any weekday",
+        "example": "infra/prod-nat-gateway",
         "vault": "AWS SSM Parameter Store", "errtool": "AWS Config rules", "queue": "Amazon EventBridge",
-        "topic": "infra-changes", "ttl": "0", "rate": "not applicable", "url": "the staging AWS account",
+        "topic": "infra-changes", "url": "the staging AWS account",
         "rota": "platform", "pager": "PagerDuty"}},
     {"name": "meridian", "title": "Meridian", "values": {
         "what": "the ML feature store",

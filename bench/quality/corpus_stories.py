@@ -248,7 +248,7 @@ STORIES = [
 
     {"type": "event", "tags": ["data"], "steps": [
         "Data quality alert in {P}: {symptom}.",
-        "Traced back to {cause}.",
+        "The cause: {cause}.",
         "Backfilled the affected range ({range}) and added a check that {check}."],
      "questions": [
         ("Where did the bad data in {P} come from?", [1]),

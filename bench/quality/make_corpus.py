@@ -78,7 +78,7 @@ def build():
     fact_keys = {}  # (project, slot) -> [keys]
     for pi, project in enumerate(PROJECTS):
         name = project["name"]
-        slots = list(SLOTS)
+        slots = [s for s in SLOTS if s["key"] not in project.get("skip", [])]
         rng.shuffle(slots)
         chunks = [slots[i:i + 5] for i in range(0, len(slots), 5)]
         for ci, chunk in enumerate(chunks):
@@ -100,6 +100,8 @@ def build():
     restated = []
     for project in PROJECTS:
         for slot in SLOTS:
+            if slot["key"] in project.get("skip", []):
+                continue
             if len(slot["memory"]) > 1 and rng.random() < 0.25:
                 restated.append((project, slot))
     rng.shuffle(restated)
@@ -138,6 +140,8 @@ def build():
         values = project["values"] | {"P": project["title"]}
         for si, slot in enumerate(SLOTS):
             key = (project["name"], slot["key"])
+            if slot["key"] in project.get("skip", []):
+                continue
             if key in corrected:
                 new_key, old_keys = corrected[key]
                 b.question("correction", fill(slot["current_question"], values), [[new_key]], old_keys)

@@ -508,6 +508,9 @@ int run(const Args& args) {
   // questions is within noise; the paired counts show whether a change helps
   // some questions without hurting others.
   std::vector<double> reference_r10;
+  // Questions no headline configuration answers at all: the headroom that
+  // needs more than words in common (a semantic embedder).
+  std::vector<bool> answered(corpus.questions.size(), false);
   fmt::print("{:<28} {:>6} {:>6} {:>6} {:>11} {:>10} {:>8}\n", "configuration", "R@5", "R@10",
              "MRR", "stale first", "vs text", "ms/query");
   bool details_found = !args.details;
@@ -525,6 +528,7 @@ int run(const Args& args) {
       all.add(s);
       by_category[q.category].add(s);
       r10.push_back(s.recall_at_10);
+      if (config.headline && s.recall_at_10 > 0.0) answered[qi] = true;
       if (!reference_r10.empty()) {
         if (s.recall_at_10 > reference_r10[qi]) ++better;
         if (s.recall_at_10 < reference_r10[qi]) ++worse;
@@ -556,6 +560,9 @@ int run(const Args& args) {
     }
     summary["configurations"].push_back(std::move(entry));
   }
+  const auto unanswered =
+      static_cast<std::size_t>(std::count(answered.begin(), answered.end(), false));
+  summary["unanswered_by_every_headline_configuration"] = unanswered;
   if (!details_found) {
     throw Error(ErrorCode::kUsage,
                 fmt::format("--details {}: no such configuration (names are in the first column)",
@@ -576,6 +583,10 @@ int run(const Args& args) {
     }
     fmt::print("\n");
   }
+
+  fmt::print(
+      "Questions with no evidence in the top 10 of any configuration in this table: {} of {}\n",
+      unanswered, corpus.questions.size());
 
   if (args.json) {
     std::ofstream out(*args.json);
