@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -188,6 +189,7 @@ struct Recaller::Candidate {
   Memory memory;  // without its embedding
   RecallWhy why;
   double score = 0.0;
+  bool pruned = false;  // cannot reach the top `limit`; left unscored
 };
 
 Recaller::Recaller(MemoryStore& store, Embedder& embedder, QueryEmbeddingCache* cache,
@@ -248,25 +250,28 @@ RecallResult Recaller::recall(const RecallRequest& request, Timestamp now) {
     c.why.relevance = base_relevance(c);
   }
 
-  // 2. Temporal neighbours: evidence for candidates, and candidates of their own.
-  std::vector<std::pair<Uuid, Uuid>> temporal_pairs;
-  if (options_.neighbour_share > 0.0 && !candidates.empty()) {
-    std::vector<std::size_t> by_relevance(candidates.size());
-    for (std::size_t i = 0; i < by_relevance.size(); ++i) by_relevance[i] = i;
-    std::stable_sort(by_relevance.begin(), by_relevance.end(), [&](std::size_t a, std::size_t b) {
-      return candidates[a].why.relevance > candidates[b].why.relevance;
-    });
-    std::vector<Uuid> missing;
-    std::unordered_set<Uuid> expand;
-    for (std::size_t i = 0; i < by_relevance.size() && i < options_.neighbour_expand; ++i) {
-      expand.insert(candidates[by_relevance[i]].memory.id);
+  // 2. Temporal neighbours. Evidence flows from a text match to the memories
+  // stored just before and after it, so only the best text matches' edges are
+  // read (one store call each); a neighbour the search missed joins the
+  // candidates on that evidence.
+  if (options_.neighbour_share > 0.0 && options_.neighbour_expand > 0) {
+    std::vector<std::size_t> sources;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i].why.text_relevance > 0.0) sources.push_back(i);
     }
-    for (const Candidate& c : candidates) {
-      for (const Edge& e : store_.edges(c.memory.id, EdgeDirection::kBoth)) {
+    std::stable_sort(sources.begin(), sources.end(), [&](std::size_t a, std::size_t b) {
+      return candidates[a].why.text_relevance > candidates[b].why.text_relevance;
+    });
+    if (sources.size() > options_.neighbour_expand) sources.resize(options_.neighbour_expand);
+    std::vector<std::pair<std::size_t, Uuid>> pairs;  // source index, neighbour
+    std::vector<Uuid> missing;
+    for (const std::size_t source : sources) {
+      const Uuid& id = candidates[source].memory.id;
+      for (const Edge& e : store_.edges(id, EdgeDirection::kBoth)) {
         if (e.edge_type != kTemporalEdge) continue;
-        const Uuid& other = e.source_id == c.memory.id ? e.target_id : e.source_id;
-        temporal_pairs.emplace_back(c.memory.id, other);
-        if (!index.contains(other) && expand.contains(c.memory.id)) missing.push_back(other);
+        const Uuid& other = e.source_id == id ? e.target_id : e.source_id;
+        pairs.emplace_back(source, other);
+        if (!index.contains(other)) missing.push_back(other);
       }
     }
     for (Memory& m : store_.get_batch(missing)) {
@@ -279,23 +284,15 @@ RecallResult Recaller::recall(const RecallRequest& request, Timestamp now) {
       index.emplace(c.memory.id, candidates.size());
       candidates.push_back(std::move(c));
     }
-    for (const auto& [id, other] : temporal_pairs) {
+    for (const auto& [source, other] : pairs) {
       auto it = index.find(other);
       if (it == index.end()) continue;
-      Candidate& c = candidates[index.at(id)];
-      const Candidate& n = candidates[it->second];
-      const double evidence = options_.neighbour_share * n.why.text_relevance;
-      if (evidence > c.why.neighbour_evidence) {
-        c.why.neighbour_evidence = evidence;
-        c.why.evidence_from = n.memory.id;
-      }
-      // The pair seen from the neighbour's side, for neighbours pulled in above
-      // (whose own edges were not read).
-      Candidate& back = candidates[it->second];
-      const double back_evidence = options_.neighbour_share * c.why.text_relevance;
-      if (back_evidence > back.why.neighbour_evidence) {
-        back.why.neighbour_evidence = back_evidence;
-        back.why.evidence_from = c.memory.id;
+      const Candidate& from = candidates[source];
+      Candidate& to = candidates[it->second];
+      const double evidence = options_.neighbour_share * from.why.text_relevance;
+      if (evidence > to.why.neighbour_evidence) {
+        to.why.neighbour_evidence = evidence;
+        to.why.evidence_from = from.memory.id;
       }
     }
   }
@@ -319,16 +316,48 @@ RecallResult Recaller::recall(const RecallRequest& request, Timestamp now) {
     }
   }
 
-  // 4. Re-rank by retention and recency.
+  // 4. Re-rank by retention and recency. Retention needs the memory's
+  // scheduling row (a store call each), so it is read only for candidates that
+  // can still reach the top `limit`: with retention unknown a score lies
+  // between relevance x (base + recency part) and that plus relevance x
+  // retention_weight, and a candidate whose upper bound is below the limit-th
+  // best lower bound cannot make it. Superseded memories and their successors
+  // are always scored (step 5 moves their scores), and with min_retention
+  // every candidate is, since the filter may remove better ones.
+  std::unordered_set<Uuid> in_supersession;
+  for (const Candidate& c : candidates) {
+    if (c.memory.engine.superseded_by) {
+      in_supersession.insert(c.memory.id);
+      in_supersession.insert(*c.memory.engine.superseded_by);
+    }
+  }
+  std::vector<double> lower_bounds;
   for (Candidate& c : candidates) {
     c.why.relevance += c.why.neighbour_evidence;
-    c.why.retention =
-        retention_at(c.memory.engine, c.memory.created_at, store_.get_scheduling(c.memory.id), now);
     const double age_days = std::max(0.0, days_between(c.memory.created_at, now));
     c.why.recency = std::pow(0.5, age_days / options_.recency_half_life_days);
-    c.score =
-        c.why.relevance * (options_.base_weight + options_.retention_weight * c.why.retention +
-                           options_.recency_weight * c.why.recency);
+    if (!c.memory.engine.superseded_by && !c.memory.engine.suppressed) {
+      lower_bounds.push_back(c.why.relevance *
+                             (options_.base_weight + options_.recency_weight * c.why.recency));
+    }
+  }
+  double cutoff = 0.0;
+  if (!request.min_retention && lower_bounds.size() >= request.limit) {
+    std::nth_element(lower_bounds.begin(), lower_bounds.begin() + (request.limit - 1),
+                     lower_bounds.end(), std::greater<>());
+    cutoff = lower_bounds[request.limit - 1];
+  }
+  for (Candidate& c : candidates) {
+    const double lower =
+        c.why.relevance * (options_.base_weight + options_.recency_weight * c.why.recency);
+    if (lower + c.why.relevance * options_.retention_weight < cutoff &&
+        !in_supersession.contains(c.memory.id)) {
+      c.pruned = true;
+      continue;
+    }
+    c.why.retention =
+        retention_at(c.memory.engine, c.memory.created_at, store_.get_scheduling(c.memory.id), now);
+    c.score = lower + c.why.relevance * options_.retention_weight * c.why.retention;
   }
 
   // 5. Supersession: a successor is at least as relevant as what it replaced
@@ -360,7 +389,7 @@ RecallResult Recaller::recall(const RecallRequest& request, Timestamp now) {
   // 6. min_retention, order, limit.
   std::vector<const Candidate*> ranked;
   for (const Candidate& c : candidates) {
-    if (c.memory.engine.suppressed) continue;
+    if (c.pruned || c.memory.engine.suppressed) continue;
     // Dropped only now, so that a superseded match still brought in its successor.
     if (!request.include_superseded && c.memory.engine.superseded_by) continue;
     if (request.min_retention && c.why.retention < *request.min_retention) continue;

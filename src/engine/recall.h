@@ -105,7 +105,9 @@ struct RecallOptions {
   // A memory gets this share of the best text score among its temporal
   // neighbours (edges of type "temporal", either direction).
   double neighbour_share = 0.3;
-  // Neighbours of the best `neighbour_expand` candidates join the candidates.
+  // Only the best `neighbour_expand` text matches lend evidence (their edges
+  // are read, one store call each): a weaker match's share would be small.
+  // Their neighbours join the candidates when the search missed them.
   std::size_t neighbour_expand = 10;
   // score = relevance x (base_weight + retention_weight x retention
   //                      + recency_weight x recency),
