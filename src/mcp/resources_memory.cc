@@ -9,6 +9,16 @@ namespace vestige::mcp {
 namespace {
 
 constexpr std::size_t kDueListed = 50;
+constexpr std::size_t kRecentListed = 20;
+
+std::string recent_json(ToolContext& context) {
+  const Timestamp now = now_utc();
+  Json out = Json::array();
+  for (const Memory& m : recent_memories(context.store(), now, kRecentListed)) {
+    out.push_back(memory_view(m, DetailLevel::kSummary, now));
+  }
+  return Json{{"as_of", format_timestamp(now)}, {"recent", std::move(out)}}.dump();
+}
 
 std::string due_json(ToolContext& context) {
   MemoryStore& store = context.store();
@@ -38,6 +48,12 @@ void register_resources(Server& server, ToolContext& context) {
       .description = "Store health, counts, retention distribution and embedding model (JSON)",
       .mime_type = "application/json",
       .reader = [&context] { return status_json(context.store(), now_utc()).dump(); }});
+  server.add_resource(Resource{
+      .uri = "memory://recent",
+      .name = "recent",
+      .description = fmt::format("The {} newest memories, newest first (JSON)", kRecentListed),
+      .mime_type = "application/json",
+      .reader = [&context] { return recent_json(context); }});
   server.add_resource(Resource{
       .uri = "memory://due",
       .name = "due",

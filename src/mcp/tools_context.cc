@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <deque>
 #include <utility>
 
 #include "engine/strength.h"
@@ -27,6 +28,11 @@ MemoryStore& ToolContext::store() {
   // get() leaves the future empty, so a failure is retried by the next call.
   store_ = opening_.get();
   return *store_;
+}
+
+bool ToolContext::store_ready() const {
+  return store_ || (opening_.valid() &&
+                    opening_.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
 }
 
 MemoryStore& ToolContext::store_for_writes() {
@@ -190,6 +196,31 @@ Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
   view["state"] = engine::state_name(engine::memory_state(retention));
   if (memory.engine.superseded_by) view["superseded_by"] = *memory.engine.superseded_by;
   return view;
+}
+
+std::vector<Memory> recent_memories(MemoryStore& store, Timestamp now, std::size_t limit) {
+  using std::chrono::hours;
+  const hours windows[] = {hours(1), hours(24), hours(24 * 7), hours(24 * 30), hours(24 * 365)};
+  std::deque<Memory> newest;
+  for (std::size_t w = 0; w <= std::size(windows); ++w) {
+    newest.clear();
+    std::optional<ExportCursor> cursor;
+    // A cursor just before the window: (start, nil id) sorts before every
+    // memory created at or after `start`.
+    if (w < std::size(windows)) cursor = ExportCursor{now - windows[w], Uuid()};
+    do {
+      ExportPage page = store.export_page(cursor, 500);
+      for (Memory& m : page.memories) {
+        if (m.engine.suppressed) continue;
+        m.embedding.reset();
+        newest.push_back(std::move(m));
+        if (newest.size() > limit) newest.pop_front();
+      }
+      cursor = page.next;
+    } while (cursor);
+    if (newest.size() >= limit) break;
+  }
+  return std::vector<Memory>(newest.rbegin(), newest.rend());
 }
 
 std::string memory_line(const Memory& memory, std::size_t max_bytes) {

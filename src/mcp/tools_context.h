@@ -51,6 +51,10 @@ class ToolContext {
   // restarting the server.
   MemoryStore& store();
 
+  // True when store() would return at once: the store is open, or the
+  // background open has finished (successfully or not).
+  bool store_ready() const;
+
   // The open store bound to the configured embedder's model (registers it on
   // an empty store). Error(kModelMismatch) when the store holds another
   // model's vectors.
@@ -124,6 +128,13 @@ Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
 
 // `text` cut at `max_bytes` on a UTF-8 boundary, with "..." when cut.
 std::string excerpt(std::string_view text, std::size_t max_bytes);
+
+// The `limit` most recently created memories that are not suppressed, newest
+// first, without embeddings. Reads windows of growing age (an hour, a day, a
+// week, 30 days, a year, everything) forward from the window's start with
+// MemoryStore::export_page, so the cost follows how many memories were stored
+// recently, not the size of the store.
+std::vector<Memory> recent_memories(MemoryStore& store, Timestamp now, std::size_t limit);
 
 // One line for a memory in a tool's text: "<id> [<type>] <excerpt>".
 std::string memory_line(const Memory& memory, std::size_t max_bytes = 160);

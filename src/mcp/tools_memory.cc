@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/fsrs.h"
+#include "engine/review.h"
 #include "engine/strength.h"
 #include "mcp/tools.h"
 #include "vestige/error.h"
@@ -170,23 +171,17 @@ ToolResult adjust(ToolContext& context, const Uuid& id, bool up) {
 }
 
 ToolResult review(ToolContext& context, const Uuid& id, int rating) {
-  MemoryStore& store = context.store();
-  Memory memory = fetch(store, id);
-  const Timestamp now = now_utc();
-  const SchedulingState prior =
-      store.get_scheduling(id).value_or(context.scheduler().initial_state(id, now));
-  const engine::ReviewOutcome outcome = context.scheduler().review(prior, rating, now);
-  store.upsert_scheduling(outcome.state);
-  const ReviewEvent event = store.append_review_event(outcome.event);
-  memory.engine = engine::record_review(memory.engine, rating);
-  store.update(memory);
+  const engine::ReviewResult r =
+      engine::review_memory(context.store(), context.scheduler(), id, rating, now_utc());
   context.note_write();
-  const SchedulingState& s = outcome.state;
+  Json out = engine::to_json(r);
+  out["scheduling"] = r.state;
+  out["review_event_id"] = r.event.id;
   return {fmt::format("reviewed {} with rating {}: stability {:.2f} days, difficulty {:.2f}, "
-                      "next review {}",
-                      id.to_string(), rating, s.stability, s.difficulty,
-                      format_timestamp(s.next_review)),
-          Json{{"id", id}, {"rating", rating}, {"scheduling", s}, {"review_event_id", event.id}}};
+                      "next review in {} days ({})",
+                      id.to_string(), rating, r.state.stability, r.state.difficulty,
+                      r.interval_days, format_timestamp(r.state.next_review)),
+          std::move(out)};
 }
 
 ToolResult run(ToolContext& context, const Json& args) {

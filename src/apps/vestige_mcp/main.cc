@@ -17,6 +17,7 @@
 #include "mcp/server.h"
 #include "mcp/stdio_transport.h"
 #include "mcp/tools.h"
+#include "mcp/tools_maintain.h"
 #include "vestige/config.h"
 #include "vestige/error.h"
 #include "vestige/memory_store.h"
@@ -75,10 +76,15 @@ int serve(const Config& config) {
   mcp::Server server(
       {.version = std::string(VESTIGE_VERSION), .instructions = mcp::server_instructions()});
   mcp::register_all(server, context);
+  mcp::Maintenance maintenance(context, config.consolidation);
+  maintenance.register_tool(server);
 
   // The input stream blocks the shutdown signals before the store's opener
-  // thread starts, so that only the read loop receives them.
-  mcp_app::SignalAwareInput input(STDIN_FILENO, nullptr, std::chrono::seconds(1));
+  // thread starts, so that only the read loop receives them. Automatic
+  // consolidation runs in its slices whenever no request is waiting.
+  mcp_app::SignalAwareInput input(
+      STDIN_FILENO, [&maintenance] { return maintenance.run_background_slice(); },
+      std::chrono::seconds(1));
   std::istream in(&input);
   context.start_opening();
   const mcp::StdioReport report = mcp::serve_stdio(server, in, std::cout);
@@ -88,7 +94,7 @@ int serve(const Config& config) {
     spdlog::info("end of input: shutting down");
   }
   context.close();
-  spdlog::info("stopped after {} requests and {} replies", report.lines, report.replies);
+  spdlog::info("stopped after {} input lines and {} replies", report.lines, report.replies);
   return kExitOk;
 }
 

@@ -23,9 +23,9 @@ sigset_t shutdown_signals() {
 
 }  // namespace
 
-SignalAwareInput::SignalAwareInput(int fd, std::function<void()> idle,
-                                   std::chrono::milliseconds idle_after)
-    : fd_(fd), idle_(std::move(idle)), idle_after_(idle_after) {
+SignalAwareInput::SignalAwareInput(int fd, std::function<bool()> background,
+                                   std::chrono::milliseconds poll_every)
+    : fd_(fd), background_(std::move(background)), poll_every_(poll_every) {
   const sigset_t set = shutdown_signals();
   if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0) {
     throw std::system_error(rc, std::generic_category(), "blocking shutdown signals");
@@ -42,15 +42,21 @@ SignalAwareInput::~SignalAwareInput() {
 SignalAwareInput::int_type SignalAwareInput::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
   if (signal_) return traits_type::eof();
+  // The input read so far has been handled: the background callback gets a
+  // look now if no input is waiting, not only after a quiet poll interval, so
+  // that a client calling tools back to back still lets consolidation run.
+  bool look_now = static_cast<bool>(background_);
   for (;;) {
     pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {fd_, POLLIN, 0}};
-    const int ready = ::poll(fds, 2, static_cast<int>(idle_after_.count()));
+    const int timeout = more_work_ || look_now ? 0 : static_cast<int>(poll_every_.count());
+    const int ready = ::poll(fds, 2, timeout);
     if (ready < 0) {
       if (errno == EINTR) continue;
       return traits_type::eof();
     }
     if (ready == 0) {
-      if (idle_) idle_();
+      look_now = false;
+      more_work_ = background_ && background_();
       continue;
     }
     // A pending signal wins over pending input: shutdown was asked for.
