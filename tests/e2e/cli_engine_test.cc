@@ -216,5 +216,59 @@ TEST_F(CliEngineTest, ConsolidateInSlices) {
   EXPECT_NE(plain.out.find("stopped by the budget"), std::string::npos) << plain.out;
 }
 
+TEST_F(CliEngineTest, GcListsByDefaultAndDeletesOnlyWhenAsked) {
+  json({"ingest", "--force-create", kDeployMore});
+  json({"ingest", "--force-create", kDeploy});
+  const Json merged = json({"consolidate"});
+  ASSERT_EQ(merged["merges"].size(), 1u);
+  const std::string absorbed = merged["merges"][0]["absorbed_ids"][0];
+  const std::string kept = merged["merges"][0]["kept_id"];
+
+  Json r = json({"gc"});
+  EXPECT_EQ(r["dry_run"], true);
+  ASSERT_EQ(r["candidates"].size(), 1u);  // the merge record is bookkeeping, never listed
+  EXPECT_EQ(r["candidates"][0]["id"], absorbed);
+  EXPECT_EQ(r["candidates"][0]["reason"], "merged into or superseded by " + kept);
+  EXPECT_EQ(r["deleted"], 0);
+  ProcessResult plain = vestige({"gc"});
+  EXPECT_NE(plain.out.find("add --delete"), std::string::npos) << plain.out;
+  EXPECT_EQ(json({"gc", "--keep-suppressed"})["candidates"].size(), 0u);
+
+  r = json({"gc", "--delete"});
+  EXPECT_EQ(r["deleted"], 1);
+  EXPECT_EQ(vestige({"get", absorbed}).exit_code, 1);
+  EXPECT_EQ(vestige({"get", kept}).exit_code, 0);
+  // The merge can no longer be undone, and undo says why.
+  const ProcessResult undo =
+      vestige({"consolidate", "--undo", merged["merges"][0]["merge_id"].get<std::string>()});
+  EXPECT_EQ(undo.exit_code, 2);
+  EXPECT_NE(undo.err.find("was deleted since"), std::string::npos) << undo.err;
+  EXPECT_EQ(vestige({"gc", "--max-retention", "2"}).exit_code, 2);
+}
+
+TEST_F(CliEngineTest, DreamSummarisesRecentRelatedMemoriesOnce) {
+  for (const char* text : {"Unit tests run with pytest in the backend repository",
+                           "The backend repository uses pytest with coverage for tests",
+                           "Unit tests run with pytest in the backend repository. Coverage must "
+                           "stay above 80 percent.",
+                           "The recipe needs two cups of flour and one egg"}) {
+    json({"ingest", "--force-create", text});
+  }
+  const Json dry = json({"dream", "--dry-run"});
+  EXPECT_EQ(dry["linked"], 3);
+  ASSERT_EQ(dry["summaries"].size(), 1u);
+  EXPECT_TRUE(dry["summaries"][0]["id"].is_null());
+  EXPECT_EQ(json({"stats"})["memories"], 4);
+
+  const Json r = json({"dream"});
+  EXPECT_EQ(r["examined"], 4);
+  ASSERT_EQ(r["summaries"].size(), 1u);
+  EXPECT_EQ(r["summaries"][0]["members"].size(), 3u);
+  const Json summary = json({"get", r["summaries"][0]["id"]});
+  EXPECT_EQ(summary["node_type"], "summary");
+  EXPECT_EQ(summary["content"].get<std::string>().rfind("Summary of 3 related memories", 0), 0u);
+  EXPECT_TRUE(json({"dream"})["summaries"].empty());
+}
+
 }  // namespace
 }  // namespace vestige

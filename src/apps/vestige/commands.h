@@ -11,6 +11,6 @@ namespace vestige::cli {
 void add_memory_commands(CLI::App& app, Context& ctx);    // ingest, get, delete, search/recall
 void add_transfer_commands(CLI::App& app, Context& ctx);  // import, export
 void add_admin_commands(CLI::App& app, Context& ctx);     // stats, health, config, db
-void add_engine_commands(CLI::App& app, Context& ctx);    // review, consolidate
+void add_engine_commands(CLI::App& app, Context& ctx);    // review, consolidate, dream, gc
 
 }  // namespace vestige::cli

@@ -1,4 +1,5 @@
-// review, consolidate: the engine's maintenance from the command line.
+// review, consolidate, dream, gc: the engine's maintenance from the command
+// line.
 
 #include <fmt/format.h>
 
@@ -7,6 +8,7 @@
 #include "apps/vestige/commands.h"
 #include "engine/consolidation.h"
 #include "engine/fsrs.h"
+#include "engine/maintenance.h"
 #include "engine/review.h"
 #include "vestige/error.h"
 
@@ -109,6 +111,63 @@ void run_consolidate(Context& ctx, const ConsolidateArgs& args) {
   }
 }
 
+struct DreamArgs {
+  bool dry_run = false;
+  int hours = 24;
+};
+
+void run_dream(Context& ctx, const DreamArgs& args) {
+  engine::DreamOptions options;
+  options.dry_run = args.dry_run;
+  options.window = std::chrono::hours(args.hours);
+  const engine::DreamReport r =
+      engine::dream(ctx.store_for_writes(), ctx.embedder(), now_utc(), options);
+  if (ctx.json()) {
+    std::cout << engine::to_json(r).dump(2) << '\n';
+    return;
+  }
+  std::cout << fmt::format(
+      "{}looked at {} memories from the last {} hours: {} linked, {} summaries\n",
+      r.dry_run ? "dry run (nothing written): " : "", r.examined, args.hours, r.linked,
+      r.summaries.size());
+  for (const engine::DreamSummary& summary : r.summaries) {
+    std::cout << fmt::format(
+        "{} ({} memories): {}\n",
+        summary.id.is_nil() ? std::string("(not written)") : summary.id.to_string(),
+        summary.members.size(), summary.content);
+  }
+}
+
+struct GcArgs {
+  bool remove = false;
+  double max_retention = 0.1;
+  bool keep_suppressed = false;
+  std::size_t limit = 1000;
+};
+
+void run_gc(Context& ctx, const GcArgs& args) {
+  engine::GcOptions options;
+  options.dry_run = !args.remove;
+  options.max_retention = args.max_retention;
+  options.include_suppressed = !args.keep_suppressed;
+  options.limit = args.limit;
+  const engine::GcReport r = engine::gc(ctx.store(), now_utc(), options);
+  if (ctx.json()) {
+    std::cout << engine::to_json(r).dump(2) << '\n';
+    return;
+  }
+  for (const engine::GcCandidate& c : r.candidates) {
+    std::cout << fmt::format("{}  {}  {}\n", c.id.to_string(), c.reason, c.preview);
+  }
+  if (r.dry_run) {
+    std::cout << fmt::format(
+        "{} of {} memories would be deleted (dry run; add --delete to delete them)\n",
+        r.candidates.size(), r.scanned);
+  } else {
+    std::cout << fmt::format("deleted {} of {} memories\n", r.deleted, r.scanned);
+  }
+}
+
 }  // namespace
 
 void add_engine_commands(CLI::App& app, Context& ctx) {
@@ -135,6 +194,32 @@ void add_engine_commands(CLI::App& app, Context& ctx) {
                   "Stop after about this many milliseconds (0 = no limit)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&ctx, consolidate] { run_consolidate(ctx, *consolidate); });
+
+  auto dream = std::make_shared<DreamArgs>();
+  cmd = app.add_subcommand("dream",
+                           "Link recent memories and write extractive summaries of related groups");
+  cmd->add_flag("--dry-run", dream->dry_run, "Report what would change; write nothing");
+  cmd->add_option("--hours", dream->hours, "Look at memories stored in the last this many hours")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 24 * 365));
+  cmd->callback([&ctx, dream] { run_dream(ctx, *dream); });
+
+  auto gc = std::make_shared<GcArgs>();
+  cmd = app.add_subcommand("gc",
+                           "List memories that have faded out or are suppressed (merged away, "
+                           "hidden); delete them only with --delete");
+  cmd->add_flag("--delete", gc->remove, "Delete the listed memories with their links and reviews");
+  cmd->add_option("--max-retention", gc->max_retention,
+                  "List memories whose retention is at most this (0.1 = unavailable, 0.4 = "
+                  "silent)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--keep-suppressed", gc->keep_suppressed,
+                "Do not list suppressed memories (merged away or hidden)");
+  cmd->add_option("--limit", gc->limit, "At most this many memories")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->callback([&ctx, gc] { run_gc(ctx, *gc); });
 }
 
 }  // namespace vestige::cli
