@@ -7,17 +7,19 @@ add_library(vestige_pg_test_support STATIC "${CMAKE_CURRENT_LIST_DIR}/pg_test_se
 target_include_directories(vestige_pg_test_support PUBLIC "${CMAKE_CURRENT_LIST_DIR}/..")
 target_link_libraries(vestige_pg_test_support PUBLIC vestige_config PkgConfig::LIBPQ)
 
-set(VESTIGE_PG_URL_FILE "${PROJECT_BINARY_DIR}/pg_test_server/url")
-
 # Adds the fixture properties to the tests discovered from `target` (call it in
 # the directory that discovered them, after vestige_discover_tests).
+# (The URL file's path is spelled out here rather than kept in a variable: this
+# file is included once, from the first directory that needs it, and a
+# variable would not be seen by the others.)
 function(vestige_requires_pg_server target)
+  set(url_file "${PROJECT_BINARY_DIR}/pg_test_server/url")
   set(script "${CMAKE_CURRENT_BINARY_DIR}/${target}_pg.cmake")
   file(WRITE "${script}"
        "if(${target}_TESTS)\n"
        "  set_tests_properties(\${${target}_TESTS} PROPERTIES\n"
        "    FIXTURES_REQUIRED postgres_server RESOURCE_LOCK postgres_server\n"
-       "    ENVIRONMENT \"VESTIGE_TEST_PG_URL_FILE=${VESTIGE_PG_URL_FILE}\")\n"
+       "    ENVIRONMENT \"VESTIGE_TEST_PG_URL_FILE=${url_file}\")\n"
        "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
 endfunction()
