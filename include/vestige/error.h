@@ -35,7 +35,9 @@ class Error : public std::runtime_error {
   Error(ErrorCode code, const std::string& message);
 
   // A model mismatch; the message names both signatures and the command that
-  // fixes it (`vestige migrate reembed --model=<name>`).
+  // fixes it (`vestige migrate reembed --model=<name>`). When `registered`
+  // carries the re-embed marker (kReembedMarker), the message says instead that
+  // a re-embed is in progress and how to finish it.
   static Error model_mismatch(const ModelSignature& registered, const ModelSignature& requested);
 
   ErrorCode code() const { return code_; }
@@ -48,6 +50,11 @@ class Error : public std::runtime_error {
   std::optional<ModelSignature> registered_;
   std::optional<ModelSignature> requested_;
 };
+
+// Prefix of the registry row's hash while `vestige migrate reembed` is under
+// way (store_transfer.h): no handle's model equals it, so vector writes and
+// queries are refused until the run finishes.
+inline constexpr std::string_view kReembedMarker = "reembed-in-progress:";
 
 // Process exit codes (operations.md, "CLI conventions").
 inline constexpr int kExitOk = 0;

@@ -32,6 +32,17 @@ Error::Error(ErrorCode code, const std::string& message)
     : std::runtime_error(message), code_(code) {}
 
 Error Error::model_mismatch(const ModelSignature& registered, const ModelSignature& requested) {
+  if (registered.hash.starts_with(kReembedMarker)) {
+    Error e(ErrorCode::kModelMismatch,
+            fmt::format("a re-embed to {} (dimension {}) is in progress on this store, so its "
+                        "vectors come from two models: vector search and vector writes are "
+                        "refused until it finishes (text search still works). Finish it with: "
+                        "vestige migrate reembed --model={} --resume",
+                        registered.name, registered.dimension, registered.name));
+    e.registered_ = registered;
+    e.requested_ = requested;
+    return e;
+  }
   Error e(ErrorCode::kModelMismatch,
           fmt::format("embedding model mismatch: the store's vectors were made by {}, but the "
                       "configured model is {}; vectors from different models cannot be mixed. "
