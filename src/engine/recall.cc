@@ -193,8 +193,12 @@ struct Recaller::Candidate {
 };
 
 Recaller::Recaller(MemoryStore& store, Embedder& embedder, QueryEmbeddingCache* cache,
-                   RecallOptions options)
-    : store_(store), embedder_(embedder), cache_(cache), options_(std::move(options)) {
+                   RecallOptions options, AccessRecorder* recorder)
+    : store_(store),
+      embedder_(embedder),
+      cache_(cache),
+      options_(std::move(options)),
+      recorder_(recorder) {
   validate(options_.activation);
 }
 
@@ -530,9 +534,12 @@ RecallResult Recaller::recall(const RecallRequest& request, Timestamp now) {
     std::vector<Uuid> seen;
     for (const RecalledMemory& r : result.matches) seen.push_back(r.memory.id);
     for (const RecalledMemory& r : result.associations) seen.push_back(r.memory.id);
-    for (Memory& m : store_.get_batch(seen)) {
-      m.engine = record_access(m.engine, now);
-      store_.update(m);
+    if (recorder_ != nullptr) {
+      recorder_->record(seen, now);
+    } else {
+      std::vector<std::pair<Uuid, Timestamp>> accesses;
+      for (const Uuid& id : seen) accesses.emplace_back(id, now);
+      record_accesses(store_, accesses);
     }
   }
 

@@ -24,7 +24,8 @@
 //     detail; results are taken in rank order while they fit the budget, and
 //     the rest are returned as ids to expand with `memory get`.
 //  8. Access: every returned memory is recorded as accessed (strength.h
-//     record_access: the testing effect).
+//     record_access: the testing effect), before recall returns, or in the
+//     background through an AccessRecorder (access_recorder.h).
 //
 // Suppressed memories never appear (not as matches, neighbours, successors or
 // associations).
@@ -35,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/access_recorder.h"
 #include "engine/activation.h"
 #include "vestige/clock.h"
 #include "vestige/embedder.h"
@@ -197,12 +199,15 @@ struct RecallResult {
 class Recaller {
  public:
   // `cache` (optional, not owned) avoids re-embedding repeated queries.
+  // `recorder` (optional, not owned): accesses are queued to it and written in
+  // the background instead of before recall returns.
   Recaller(MemoryStore& store, Embedder& embedder, QueryEmbeddingCache* cache = nullptr,
-           RecallOptions options = {});
+           RecallOptions options = {}, AccessRecorder* recorder = nullptr);
 
   // Runs the pipeline above at time `now`. Throws Error(kInvalidInput) for an
   // invalid request (before reading anything), and whatever the store and
-  // embedder throw. A failure to record access is not swallowed either.
+  // embedder throw. A failure to record access synchronously is not swallowed
+  // either; with a recorder it surfaces at AccessRecorder::flush.
   RecallResult recall(const RecallRequest& request, Timestamp now);
 
   // Memories associated with the best `seeds` matches of `query` (hybrid
@@ -223,6 +228,7 @@ class Recaller {
   Embedder& embedder_;
   QueryEmbeddingCache* cache_;
   RecallOptions options_;
+  AccessRecorder* recorder_;
 };
 
 }  // namespace vestige::engine
