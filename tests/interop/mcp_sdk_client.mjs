@@ -61,7 +61,8 @@ try {
 
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name);
-  for (const expected of ['smart_ingest', 'recall', 'memory', 'memory_status']) {
+  for (const expected of ['smart_ingest', 'recall', 'search', 'memory', 'graph', 'maintain',
+                        'memory_status', 'stats', 'intention', 'codebase', 'session_start']) {
     assert.ok(names.includes(expected), `tools/list lacks ${expected}: ${names.join(', ')}`);
   }
   for (const tool of tools) {
@@ -110,6 +111,19 @@ try {
   assert.ok(resources.some((r) => r.uri === 'memory://stats'), 'memory://stats listed');
   const stats = await client.readResource({ uri: 'memory://stats' });
   assert.ok(stats.contents?.[0]?.text?.length > 0, 'memory://stats has content');
+
+  const start = await call('session_start', {});
+  assert.ok(JSON.stringify(start).includes(id), 'session_start loads the recent memory');
+
+  const intention = await call('intention', {
+    action: 'set', content: 'Remind me to rotate the billing deploy key', keywords: ['billing'],
+  });
+  const quiet = await call('intention', { action: 'check', text: 'writing the changelog' });
+  assert.ok(!JSON.stringify(quiet).includes('rotate the billing deploy key'),
+            'it does not fire for unrelated work');
+  const fired = await call('intention', { action: 'check', text: 'editing the billing service' });
+  assert.ok(JSON.stringify(fired).includes('rotate the billing deploy key'),
+            'a keyword intention fires for matching work: ' + JSON.stringify(fired));
 
   await client.ping();
   console.log('MCP SDK interop: all checks passed');
