@@ -125,6 +125,7 @@ Json to_json(const ConsolidationReport& report) {
               {"decayed", report.decayed},
               {"linked", report.linked},
               {"pruned", report.pruned},
+              {"unchanged", report.unchanged},
               {"merged", report.merges.size()},
               {"merges", std::move(merges)},
               {"pass_complete", report.pass_complete},
@@ -155,6 +156,7 @@ ConsolidationReport Consolidator::run(Timestamp now, SliceBudget budget) {
   absorbed_.clear();
   linked_.clear();
   std::size_t visited = 0;
+  if (!cursor_) pass_started_ = now_utc();
   for (;;) {
     std::size_t page_size = kPageSize;
     if (budget.max_memories > 0) page_size = std::min(page_size, budget.max_memories - visited);
@@ -179,6 +181,7 @@ ConsolidationReport Consolidator::run(Timestamp now, SliceBudget budget) {
     if (!page.next) {
       cursor_.reset();
       report.pass_complete = true;
+      if (!options_.dry_run) settled_before_ = pass_started_;
       break;
     }
   }
@@ -215,6 +218,10 @@ void Consolidator::consolidate_one(Memory memory, Timestamp now, ConsolidationRe
   }
 
   if (!linkable(memory) || !memory.embedding) return;
+  if (settled_before_ && memory.updated_at < *settled_before_) {
+    ++report.unchanged;
+    return;
+  }
 
   SearchQuery query;
   query.embedding = memory.embedding;

@@ -75,6 +75,9 @@ struct ConsolidationReport {
   std::size_t decayed = 0;   // retrieval strength rewritten
   std::size_t linked = 0;    // "related" edges added
   std::size_t pruned = 0;    // weak edges removed
+  // Examined without a neighbour search: unchanged since this Consolidator's
+  // previous complete pass began (see run()).
+  std::size_t unchanged = 0;
   std::vector<MergeReport> merges;
   // True when this call reached the end of the store: the next call starts a
   // new pass from the oldest memory.
@@ -123,6 +126,12 @@ class Consolidator {
   //   prune: its outgoing edges weighing less than prune_below are removed
   //     (bookkeeping memories' edges are never pruned).
   // Suppressed and superseded memories are still decayed.
+  //
+  // Merging and linking need one vector search per memory, the bulk of the
+  // cost. A memory not written since this Consolidator's previous complete
+  // (not dry) pass began skips them: it was searched then or earlier, and any
+  // memory added or changed since is searched on its own visit, which finds
+  // the pair from the other side. A fresh Consolidator searches every memory.
   ConsolidationReport run(Timestamp now, SliceBudget budget = {});
 
   // Calls run() until the pass completes (from the current position; a fresh
@@ -155,6 +164,10 @@ class Consolidator {
   Embedder& embedder_;
   ConsolidationOptions options_;
   std::optional<ExportCursor> cursor_;
+  // Wall-clock start of the current pass, and of the last complete one: the
+  // store's updated_at is wall-clock time, whatever `now` the caller passes.
+  std::optional<Timestamp> pass_started_;
+  std::optional<Timestamp> settled_before_;
   // Within one run(): memories a merge rewrote (re-read when the page that
   // listed them comes to them) and memories merged away (skipped; in a dry run
   // the store still shows them as they were).

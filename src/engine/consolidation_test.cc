@@ -402,5 +402,34 @@ TEST_F(ConsolidationTest, OptionsComeFromTheConfig) {
   EXPECT_EQ(b.max_time, std::chrono::milliseconds(20));
 }
 
+TEST_F(ConsolidationTest, LaterPassesSearchOnlyWhatChanged) {
+  add(kPytest);
+  add(kCoverage);
+  add(kRecipe);
+  Consolidator c = consolidator();
+  ConsolidationReport r = c.run_pass(t0());
+  EXPECT_EQ(r.unchanged, 0u);
+  EXPECT_EQ(r.linked, 1u);
+
+  r = c.run_pass(t0());
+  EXPECT_EQ(r.examined, 3u);
+  EXPECT_EQ(r.unchanged, 3u);
+
+  // A new near duplicate is searched on its own visit and found from there.
+  const Memory weak = add(kDeployMore, 1.0);
+  const Memory strong = add(kDeploy, 5.0);
+  r = c.run_pass(t0());
+  EXPECT_EQ(r.unchanged, 3u);
+  ASSERT_EQ(r.merges.size(), 1u);
+  EXPECT_EQ(r.merges[0].kept_id, strong.id);
+
+  // A dry pass does not count as a pass that searched everything.
+  ConsolidationOptions dry;
+  dry.dry_run = true;
+  Consolidator d = consolidator(dry);
+  d.run_pass(t0());
+  EXPECT_EQ(d.run_pass(t0()).unchanged, 0u);
+}
+
 }  // namespace
 }  // namespace vestige::engine
