@@ -13,7 +13,8 @@
 //                        where an outdated memory ranks above the current one
 //                        (or is returned while the current one is not).
 // Prints a table per configuration and per question category, then a JSON
-// summary (to stdout, or to the file given with --json).
+// summary (to stdout, or to the file given with --json) that also lists each
+// question's results under the main configurations.
 //
 //   quality_bench [--corpus FILE] [--embedder NAME] [--json FILE] [--details CONFIG]
 //                 [--reinforce-threshold X] [--related-threshold X]
@@ -511,6 +512,12 @@ int run(const Args& args) {
   // Questions no headline configuration answers at all: the headroom that
   // needs more than words in common (a semantic embedder).
   std::vector<bool> answered(corpus.questions.size(), false);
+  // Per question, each headline configuration's recall@10 and reciprocal
+  // rank, so that two runs can be compared question by question.
+  Json per_question = Json::array();
+  for (const Question& q : corpus.questions) {
+    per_question.push_back({{"id", q.id}, {"category", q.category}, {"question", q.text}});
+  }
   fmt::print("{:<28} {:>6} {:>6} {:>6} {:>11} {:>10} {:>8}\n", "configuration", "R@5", "R@10",
              "MRR", "stale first", "vs text", "ms/query");
   bool details_found = !args.details;
@@ -529,6 +536,10 @@ int run(const Args& args) {
       by_category[q.category].add(s);
       r10.push_back(s.recall_at_10);
       if (config.headline && s.recall_at_10 > 0.0) answered[qi] = true;
+      if (config.headline) {
+        per_question[qi]["results"][config.name] = {{"recall_at_10", s.recall_at_10},
+                                                    {"reciprocal_rank", s.reciprocal_rank}};
+      }
       if (!reference_r10.empty()) {
         if (s.recall_at_10 > reference_r10[qi]) ++better;
         if (s.recall_at_10 < reference_r10[qi]) ++worse;
@@ -563,6 +574,7 @@ int run(const Args& args) {
   const auto unanswered =
       static_cast<std::size_t>(std::count(answered.begin(), answered.end(), false));
   summary["unanswered_by_every_headline_configuration"] = unanswered;
+  summary["questions"] = std::move(per_question);
   if (!details_found) {
     throw Error(ErrorCode::kUsage,
                 fmt::format("--details {}: no such configuration (names are in the first column)",
