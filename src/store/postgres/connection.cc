@@ -223,6 +223,12 @@ Result Connection::exec(std::string_view sql, const Params& params) {
                               params.lengths(), params.formats(), 0));
 }
 
+Result Connection::exec_unprepared(std::string_view sql, const Params& params) {
+  const std::string text(sql);
+  return check(PQexecParams(conn_, text.c_str(), params.size(), nullptr, params.values(),
+                            params.lengths(), params.formats(), 0));
+}
+
 void Connection::exec_script(std::string_view sql) {
   const std::string text(sql);
   check(PQexec(conn_, text.c_str()));

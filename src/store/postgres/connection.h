@@ -101,6 +101,10 @@ class Connection {
   // Runs one statement with parameters, prepared once per connection and
   // reused after that.
   Result exec(std::string_view sql, const Params& params = {});
+  // The same without keeping a prepared statement: for statements whose
+  // text varies (a multi-row INSERT of however many rows a batch has), which
+  // would otherwise pile up prepared statements on the server.
+  Result exec_unprepared(std::string_view sql, const Params& params);
   // Runs a script of several statements without parameters (migrations,
   // transaction control).
   void exec_script(std::string_view sql);

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <unordered_set>
 
 #include "store/postgres/pool.h"
 #include "store/postgres/schema.h"
@@ -64,7 +65,6 @@ class PgMemoryStore final : public MemoryStore {
   const ServerInfo& server() const { return server_; }
 
  private:
-  enum class InsertMode { kNew, kIfMissing };
   enum class SearchMode { kHybrid, kText, kVector };
 
   // Runs `work` in a write transaction on one connection.
@@ -81,8 +81,9 @@ class PgMemoryStore final : public MemoryStore {
   // Checks that a vector of `dimension` values may be written (`writing`) or
   // queried with (see SqliteMemoryStore::require_model: same rules).
   void require_model(Connection& conn, std::size_t dimension, bool writing);
-  std::optional<Memory> insert_row(Connection& conn, const Memory& memory, Timestamp now,
-                                   InsertMode mode);
+  // Inserts `memories` as they are (ids and times assigned) with multi-row
+  // INSERTs, skipping ids that exist; returns the ids it inserted.
+  std::unordered_set<Uuid> insert_rows(Connection& conn, std::span<const Memory> memories);
   std::vector<SearchResult> search(SearchQuery query, SearchMode mode);
 
   std::unique_ptr<Pool> pool_;

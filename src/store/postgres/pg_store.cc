@@ -1,7 +1,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <iterator>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -67,19 +71,38 @@ namespace vestige::postgres {
 
 namespace {
 
-constexpr std::string_view kInsertMemory = R"sql(
-  INSERT INTO knowledge_nodes (
+// Rows per INSERT statement of a batch. 21 parameters a row keeps a full
+// statement (10,500 parameters) far below the protocol's limit of 65,535,
+// while a batch of a few thousand memories still takes only a few round trips.
+constexpr std::size_t kRowsPerInsert = 500;
+
+// The parameter types of one knowledge_nodes row, in the order of
+// add_memory_params followed by the embedding.
+constexpr std::array<std::string_view, 21> kMemoryParamTypes = {
+    "uuid",  "text",        "text",   "text[]", "jsonb",       "text",        "text[]",
+    "jsonb", "uuid",        "text",   "uuid[]", "timestamptz", "timestamptz", "float8",
+    "int8",  "timestamptz", "float8", "float8", "uuid",        "boolean",     "vector"};
+
+// INSERT of `rows` memories in one statement; returns the ids it inserted
+// (a row whose id exists already is skipped).
+std::string insert_statement(std::size_t rows) {
+  std::string sql = R"sql(INSERT INTO knowledge_nodes (
     id, content, node_type, tags, metadata, codebase, domains, domain_scores,
     owner_user_id, visibility, shared_with_groups, created_at, updated_at,
     importance, access_count, last_accessed_at, retrieval_strength, storage_strength,
-    superseded_by, suppressed, embedding)
-  VALUES (
-    $1::uuid, $2, $3, $4::text[], $5::jsonb, $6, $7::text[], $8::jsonb,
-    $9::uuid, $10, $11::uuid[], $12::timestamptz, $13::timestamptz,
-    $14::float8, $15::int8, $16::timestamptz, $17::float8, $18::float8,
-    $19::uuid, $20::boolean, $21::vector)
-  ON CONFLICT (id) DO NOTHING
-)sql";
+    superseded_by, suppressed, embedding) VALUES )sql";
+  auto out = std::back_inserter(sql);
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (std::size_t column = 0; column < kMemoryParamTypes.size(); ++column) {
+      fmt::format_to(out, "{}${}::{}", column == 0 ? "" : ", ",
+                     row * kMemoryParamTypes.size() + column + 1, kMemoryParamTypes[column]);
+    }
+    sql += ")";
+  }
+  sql += " ON CONFLICT (id) DO NOTHING RETURNING id";
+  return sql;
+}
 
 // created_at ($12) is not assigned, since update keeps it; it is mentioned
 // only so that every parameter of add_memory_params has a type. The embedding is
@@ -107,6 +130,30 @@ void validate_signature(const ModelSignature& model) {
 [[noreturn]] void unknown_owner(const Uuid& owner) {
   throw Error(ErrorCode::kInvalidInput,
               fmt::format("owner_user_id {} is not a known user", owner.to_string()));
+}
+
+// The owner a foreign key violation of a multi-row INSERT names in its detail
+// ("Key (owner_user_id)=(...) is not present"), else the first row's.
+const Uuid& unknown_owner_of(std::span<const Memory> rows, std::string_view message) {
+  for (const auto& m : rows) {
+    if (message.find(m.owner_user_id.to_string()) != std::string_view::npos) {
+      return m.owner_user_id;
+    }
+  }
+  return rows.front().owner_user_id;
+}
+
+enum class InsertMode { kNew, kIfMissing };
+
+// `memory` as it will be stored: a nil id gets a new UUIDv7, an epoch
+// created_at becomes `now`; updated_at is `now`, except that import and copy
+// (kIfMissing) keep the source's times, so a copied memory is identical.
+Memory with_defaults(const Memory& memory, Timestamp now, InsertMode mode) {
+  Memory stored = memory;
+  if (stored.id.is_nil()) stored.id = Uuid::generate_v7();
+  if (stored.created_at == Timestamp{}) stored.created_at = now;
+  if (mode == InsertMode::kNew || stored.updated_at == Timestamp{}) stored.updated_at = now;
+  return stored;
 }
 
 }  // namespace
@@ -205,29 +252,33 @@ void PgMemoryStore::require_model(Connection& conn, std::size_t dimension, bool 
 
 // ---- Memories -------------------------------------------------------------------
 
-std::optional<Memory> PgMemoryStore::insert_row(Connection& conn, const Memory& memory,
-                                                Timestamp now, InsertMode mode) {
-  Memory stored = memory;
-  if (stored.id.is_nil()) stored.id = Uuid::generate_v7();
-  if (stored.created_at == Timestamp{}) stored.created_at = now;
-  // Import and copy keep the source's times, so a copied memory is identical.
-  if (mode == InsertMode::kNew || stored.updated_at == Timestamp{}) stored.updated_at = now;
-  if (stored.embedding) require_model(conn, stored.embedding->size(), true);
-  Params params;
-  add_memory_params(params, stored);
-  params.optional_vector(stored.embedding);
-  try {
-    if (conn.exec(kInsertMemory, params).affected() == 0) {
-      if (mode == InsertMode::kIfMissing) return std::nullopt;
-      throw Error(ErrorCode::kInvalidInput,
-                  fmt::format("a memory with id {} already exists; use update to change it",
-                              stored.id.to_string()));
-    }
-  } catch (const SqlError& e) {
-    if (e.sqlstate() == kForeignKeyViolation) unknown_owner(stored.owner_user_id);
-    throw;
+std::unordered_set<Uuid> PgMemoryStore::insert_rows(Connection& conn,
+                                                    std::span<const Memory> memories) {
+  // The registry check reads one row, so it runs once per distinct dimension
+  // (normally one), not once per memory.
+  std::set<std::size_t> dimensions;
+  for (const auto& m : memories) {
+    if (m.embedding) dimensions.insert(m.embedding->size());
   }
-  return stored;
+  for (const std::size_t dimension : dimensions) require_model(conn, dimension, true);
+
+  std::unordered_set<Uuid> inserted;
+  for (std::size_t first = 0; first < memories.size(); first += kRowsPerInsert) {
+    const auto rows = memories.subspan(first, std::min(kRowsPerInsert, memories.size() - first));
+    Params params;
+    for (const auto& m : rows) {
+      add_memory_params(params, m);
+      params.optional_vector(m.embedding);
+    }
+    try {
+      const Result r = conn.exec_unprepared(insert_statement(rows.size()), params);
+      for (int i = 0; i < r.rows(); ++i) inserted.insert(uuid_value(r.text(i, 0)));
+    } catch (const SqlError& e) {
+      if (e.sqlstate() == kForeignKeyViolation) unknown_owner(unknown_owner_of(rows, e.what()));
+      throw;
+    }
+  }
+  return inserted;
 }
 
 Memory PgMemoryStore::insert(const Memory& memory) {
@@ -241,8 +292,17 @@ std::vector<Memory> PgMemoryStore::insert_batch(std::span<const Memory> memories
     const Timestamp now = now_utc();
     std::vector<Memory> stored;
     stored.reserve(memories.size());
-    for (const auto& memory : memories) {
-      stored.push_back(*insert_row(conn, memory, now, InsertMode::kNew));
+    for (const auto& memory : memories)
+      stored.push_back(with_defaults(memory, now, InsertMode::kNew));
+    std::unordered_set<Uuid> inserted = insert_rows(conn, stored);
+    // Every id must have been inserted, and only once: an id that existed, or
+    // that the batch repeats, is refused (and the transaction rolled back).
+    for (const auto& m : stored) {
+      if (inserted.erase(m.id) == 0) {
+        throw Error(ErrorCode::kInvalidInput,
+                    fmt::format("a memory with id {} already exists; use update to change it",
+                                m.id.to_string()));
+      }
     }
     return stored;
   });
@@ -256,11 +316,12 @@ std::size_t PgMemoryStore::insert_missing(std::span<const Memory> memories) {
   if (memories.empty()) return 0;
   return write([&](Connection& conn) {
     const Timestamp now = now_utc();
-    std::size_t inserted = 0;
+    std::vector<Memory> stored;
+    stored.reserve(memories.size());
     for (const auto& memory : memories) {
-      if (insert_row(conn, memory, now, InsertMode::kIfMissing)) ++inserted;
+      stored.push_back(with_defaults(memory, now, InsertMode::kIfMissing));
     }
-    return inserted;
+    return insert_rows(conn, stored).size();
   });
 }
 

@@ -72,6 +72,17 @@ void Pool::give_back(std::unique_ptr<Connection> conn) {
   freed_.notify_one();
 }
 
+void Pool::drop_idle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(idle_);
+    open_ -= static_cast<int>(dropped.size());
+  }
+  freed_.notify_all();
+  // The connections close here, outside the lock.
+}
+
 bool Pool::timed_out_recently() const {
   std::lock_guard lock(mutex_);
   return timed_out_;

@@ -41,8 +41,12 @@ class Pool {
 
   // Runs `work(connection)` on a pooled connection and returns what it
   // returns. When the connection turns out to be broken before any statement
-  // of `work` succeeded (a server restart noticed on first use), `work` runs
-  // once more on a fresh connection: nothing of it reached the server.
+  // of `work` succeeded (a server restart noticed on first use), every idle
+  // connection is dropped too (they were opened to the same server and are as
+  // dead), and `work` runs once more on a freshly opened connection: the
+  // caller sees no error. A failure after a statement succeeded is not
+  // retried: it reaches the caller, the broken connection is dropped, and the
+  // next call opens a new one.
   template <typename Work>
   std::invoke_result_t<Work&, Connection&> run(Work&& work);
 
@@ -71,6 +75,7 @@ class Pool {
 
   std::unique_ptr<Connection> acquire();
   void give_back(std::unique_ptr<Connection> conn);
+  void drop_idle();
 
   const PoolOptions options_;
   mutable std::mutex mutex_;
@@ -89,7 +94,10 @@ std::invoke_result_t<Work&, Connection&> Pool::run(Work&& work) {
     try {
       return work(conn);
     } catch (const SqlError&) {
-      if (attempt == 1 && conn.broken() && conn.succeeded() == 0) continue;
+      if (attempt == 1 && conn.broken() && conn.succeeded() == 0) {
+        drop_idle();
+        continue;
+      }
       throw;
     }
   }
