@@ -200,6 +200,7 @@ Recaller::Recaller(MemoryStore& store, Embedder& embedder, QueryEmbeddingCache* 
       options_(std::move(options)),
       recorder_(recorder) {
   validate(options_.activation);
+  if (options_.rrf_k < 1) invalid(fmt::format("rrf_k must be at least 1, not {}", options_.rrf_k));
 }
 
 Embedding Recaller::embed_query(std::string_view query) {
@@ -241,6 +242,14 @@ RecallResult Recaller::recall(const RecallRequest& request, Timestamp now) {
   }
   const double weight_sum = options_.text_weight + options_.vector_weight;
   auto base_relevance = [&](const Candidate& c) {
+    if (options_.fusion == RecallOptions::Fusion::kRanks) {
+      const double k = options_.rrf_k;
+      const double best = weight_sum / (k + 1.0);
+      double fused = 0.0;
+      if (c.why.text_rank) fused += options_.text_weight / (k + *c.why.text_rank);
+      if (c.why.vector_rank) fused += options_.vector_weight / (k + *c.why.vector_rank);
+      return best > 0.0 ? fused / best : 0.0;
+    }
     const double vector = c.why.vector_similarity.value_or(0.0);
     return weight_sum > 0.0
                ? (options_.text_weight * c.why.text_relevance + options_.vector_weight * vector) /

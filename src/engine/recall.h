@@ -98,12 +98,26 @@ struct RecallOptions {
   // With min_retention set, twice that, since some will be filtered out.
   std::size_t overfetch = 3;
   std::size_t min_candidates = 30;
-  // Relevance = text_weight x text + vector_weight x vector + neighbour
-  // evidence, where text is the candidate's text score over the best text
-  // score among the candidates ([0, 1]) and vector its cosine similarity
-  // clamped to [0, 1]. The builtin embedder is lexical, so text leads.
+  // Relevance = the two search branches fused (below) + neighbour evidence.
+  //   kScores: (text_weight x text + vector_weight x vector) / (sum of the
+  //     weights), where text is the candidate's text score over the best text
+  //     score among the candidates ([0, 1]) and vector its cosine similarity
+  //     clamped to [0, 1];
+  //   kRanks: weighted Reciprocal Rank Fusion of the branch ranks,
+  //     (text_weight/(rrf_k + text rank) + vector_weight/(rrf_k + vector
+  //     rank)), divided by its value for rank 1 in both branches ([0, 1]).
+  // A memory the search did not return (a neighbour, a successor) has no
+  // ranks: under kRanks its relevance is its neighbour evidence alone, under
+  // kScores its cosine counts too.
+  enum class Fusion { kScores, kRanks };
+  // Measured on bench/quality (docs/benchmarks.md), R@5 / R@10: kScores
+  // 0.6 / 0.4 0.492 / 0.612; kRanks 1 / 0.5, k 10 0.470 / 0.552 (its scale
+  // shrinks relevance next to the neighbour evidence: with neighbour_share
+  // 0.5 it reaches 0.470 / 0.628).
+  Fusion fusion = Fusion::kScores;
   double text_weight = 0.6;
   double vector_weight = 0.4;
+  int rrf_k = 10;  // kRanks only
   // A memory gets this share of the best text score among its temporal
   // neighbours (edges of type "temporal", either direction).
   double neighbour_share = 0.3;

@@ -382,6 +382,28 @@ TEST_F(RecallTest, InvalidRequestsSayWhatToFix) {
   EXPECT_EQ(error_for(budget).code(), ErrorCode::kInvalidInput);
 }
 
+TEST_F(RecallTest, RankFusionNormalisesToRankOneInBothBranches) {
+  const Uuid both = add("Nightly backups go to the cold storage bucket", t0() - days(1));
+  const Uuid text_only = add("Backups older than a year are deleted", t0() - days(1), false);
+  RecallOptions options;
+  options.fusion = RecallOptions::Fusion::kRanks;
+  options.neighbour_share = 0.0;
+  RecallRequest request = query("backups cold storage bucket");
+  request.record_access = false;
+  const RecallResult r = Recaller(*store_, *embedder_, nullptr, options).recall(request, t0());
+  ASSERT_EQ(r.matches.size(), 2u);
+  // Rank 1 in both branches: (0.6/11 + 0.4/11) / (1.0/11) = 1.
+  EXPECT_EQ(r.matches[0].memory.id, both);
+  EXPECT_DOUBLE_EQ(r.matches[0].why.relevance, 1.0);
+  // Text rank 2, no vector: (0.6/12) / (1.0/11) = 0.55.
+  EXPECT_EQ(r.matches[1].memory.id, text_only);
+  EXPECT_DOUBLE_EQ(r.matches[1].why.relevance, 0.6 / 12 / (1.0 / 11));
+
+  options.rrf_k = 0;
+  EXPECT_EQ(testing::capture_error([&] { Recaller(*store_, *embedder_, nullptr, options); }).code(),
+            ErrorCode::kInvalidInput);
+}
+
 TEST_F(RecallTest, EmptyStoreGivesEmptyResult) {
   const RecallResult r = recall(query("anything at all"));
   EXPECT_TRUE(r.matches.empty());
