@@ -1,32 +1,31 @@
 #!/usr/bin/env bash
-# Installs every dependency, builds Vestige and runs it on the embedded default
-# (SQLite, builtin embedder) in a fresh data directory: a few memories are
-# ingested and searched, and the results printed. This is the README's run command.
+# Installs every dependency, builds Vestige and starts the MCP server
+# (vestige-mcp) on standard input and output, on the embedded default (SQLite,
+# builtin embedder) unless vestige.toml says otherwise. This is the README's
+# run command. Arguments are passed to the server (--data-dir, --config,
+# --log-level).
+#
+# Standard output belongs to the MCP protocol once the server runs, so
+# everything before it (installation, build, the connection hint) goes to
+# standard error; an MCP client may therefore use this script as its command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+exec 3>&1 1>&2
+
 scripts/install-deps.sh
-scripts/build.sh --target vestige_cli
-vestige="${VESTIGE_BUILD_DIR:-build}/bin/vestige"
+scripts/build.sh --target vestige_mcp_server vestige_cli
+server="$PWD/${VESTIGE_BUILD_DIR:-build}/bin/vestige-mcp"
 
-data_dir="${VESTIGE_DEMO_DIR:-$(mktemp -d -t vestige-demo.XXXXXX)}"
-export VESTIGE_DATA_DIR="$data_dir"
-echo "data directory: $data_dir"
-echo
+cat <<EOF
 
-"$vestige" ingest --type decision --tags ops,backup --codebase vestige \
-  "Back up the Postgres memory database nightly with pg_dump in custom format" >/dev/null
-"$vestige" ingest --type preference --tags editor \
-  "The user prefers tabs over spaces and a 100-column limit" >/dev/null
-"$vestige" ingest --type fact --tags sqlite \
-  "Several agents can share one SQLite store: writers wait for the lock instead of failing" >/dev/null
-"$vestige" ingest --type pattern --codebase vestige \
-  "Errors say what happened and what to do next" >/dev/null
-echo "ingested 4 memories"
-echo
+vestige-mcp is built: $server
+It speaks MCP (newline-delimited JSON-RPC) on stdin/stdout; logs go to stderr.
+Connect an agent by giving it this command, e.g. for Claude Code:
+  claude mcp add vestige -- $server
+or in the "mcpServers" section of Claude Desktop / Cursor (see README.md):
+  "vestige": {"command": "$server", "args": []}
+Data directory: ${VESTIGE_DATA_DIR:-~/.vestige} (override with --data-dir or VESTIGE_DATA_DIR).
+Starting the server now; end it with Ctrl-D or Ctrl-C.
 
-for query in "how do we back up the database" "what editor settings does the user like"; do
-  echo "\$ vestige search \"$query\" --limit 2"
-  "$vestige" search "$query" --limit 2
-  echo
-done
-"$vestige" stats
+EOF
+exec "$server" "$@" 1>&3 3>&-

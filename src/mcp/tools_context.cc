@@ -150,12 +150,6 @@ Json object_schema(Json properties, std::vector<std::string> required) {
 
 // ---- Result helpers ------------------------------------------------------------
 
-DetailLevel parse_detail_level(const std::optional<std::string>& name) {
-  if (!name || *name == "summary") return DetailLevel::kSummary;
-  if (*name == "brief") return DetailLevel::kBrief;
-  return DetailLevel::kFull;
-}
-
 std::string excerpt(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   std::size_t cut = max_bytes;
@@ -184,9 +178,9 @@ Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
   } else {
     view = Json{{"id", memory.id}, {"node_type", memory.node_type}};
     if (level == DetailLevel::kBrief) {
-      view["content"] = excerpt(first_line(memory.content), 120);
+      view["content"] = excerpt(first_line(memory.content), engine::kBriefChars);
     } else {
-      view["content"] = excerpt(memory.content, 500);
+      view["content"] = excerpt(memory.content, engine::kSummaryChars);
       view["tags"] = memory.tags;
       view["codebase"] = memory.codebase ? Json(*memory.codebase) : Json(nullptr);
       view["created_at"] = format_timestamp(memory.created_at);

@@ -18,6 +18,7 @@
 
 #include "engine/fsrs.h"
 #include "engine/ingest.h"
+#include "engine/recall.h"
 #include "vestige/config.h"
 #include "vestige/embedder.h"
 #include "vestige/memory_store.h"
@@ -116,12 +117,12 @@ Json object_schema(Json properties, std::vector<std::string> required = {});
 
 // ---- Result helpers ------------------------------------------------------------
 
-enum class DetailLevel { kBrief, kSummary, kFull };
-DetailLevel parse_detail_level(const std::optional<std::string>& name);
+using engine::DetailLevel;
 
 // A memory as tools show it, without its embedding, with its retention and
-// state at `now`. brief: id, type, the first line cut at 120 bytes; summary:
-// adds tags, codebase, created_at, content cut at 500 bytes; full: every
+// state at `now`, at the detail levels recall uses (engine/recall.h): brief:
+// id, type, the first line cut at kBriefChars bytes; summary: adds tags,
+// codebase, created_at, content cut at kSummaryChars bytes; full: every
 // stored field.
 Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
                  const std::optional<SchedulingState>& scheduling = std::nullopt);

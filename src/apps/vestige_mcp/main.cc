@@ -19,6 +19,7 @@
 #include "mcp/tools.h"
 #include "mcp/tools_maintain.h"
 #include "vestige/config.h"
+#include "vestige/embedder.h"
 #include "vestige/error.h"
 #include "vestige/memory_store.h"
 
@@ -47,19 +48,44 @@ Config load(const Options& options) {
   return load_config(sources);
 }
 
+// Loads the vector index (the SQLite backend reads its snapshot on the first
+// vector search) on the opener's thread, while the client is still
+// initializing, so that the first recall does not pay for it. Only when the
+// store already holds the configured model's vectors; any failure is left for
+// the first real call to report.
+void warm_up_vector_index(MemoryStore& store, const Config& config) {
+  try {
+    const std::optional<RegisteredModel> registered = store.registered_model();
+    if (!registered) return;
+    const std::unique_ptr<Embedder> embedder =
+        resolve_embedder(config.embeddings.model, config.embeddings);
+    if (registered->signature != embedder->signature()) return;
+    store.register_model(embedder->signature());
+    SearchQuery query;
+    query.embedding = embedder->embed("vestige");
+    query.limit = 1;
+    store.vector_search(query);
+  } catch (const std::exception& e) {
+    spdlog::debug("vector index not preloaded: {}", e.what());
+  }
+}
+
 std::unique_ptr<MemoryStore> open_configured_store(const Config& config) {
-  const auto started = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  const auto millis = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  const auto started = Clock::now();
   if (config.backend == "sqlite") ensure_data_dir(config);
   std::unique_ptr<MemoryStore> store = open_store(config);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
+  const auto opened = Clock::now();
+  warm_up_vector_index(*store, config);
   const std::string backend = store->backend_name();
-  spdlog::info("{} backend ready (opened in {} ms)",
+  spdlog::info("{} backend ready (opened in {} ms, vector index loaded in {} ms)",
                backend == "sqlite"     ? "SQLite"
                : backend == "postgres" ? "Postgres"
                                        : backend.c_str(),
-               ms);
+               millis(opened - started), millis(Clock::now() - opened));
   return store;
 }
 
