@@ -95,8 +95,11 @@ bool has_registered_model(Pool& pool) {
 void dimension_column_for_registered_model(Pool& pool) {
   pool.transaction([](Connection& conn) {
     conn.exec("SELECT pg_advisory_xact_lock($1)", Params().integer(kMigrationLock));
-    const Result model = conn.exec("SELECT dimension FROM embedding_model WHERE id = 1");
+    const Result model = conn.exec("SELECT dimension, hash FROM embedding_model WHERE id = 1");
     if (model.rows() == 0) return;
+    // During `vestige migrate reembed` the column holds vectors of two
+    // dimensions; the re-embed sets the dimension itself when it finishes.
+    if (model.text(0, 1).starts_with(kReembedMarker)) return;
     const auto dimension = model.integer(0, 0);
     if (embedding_column_dimension(conn) == dimension) return;
     conn.exec_script(fmt::format(
