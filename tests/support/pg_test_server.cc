@@ -15,7 +15,7 @@ namespace {
 // the indexes, triggers and the generated column's dependency along.
 constexpr const char* kDropEverything = R"sql(
   DROP TABLE IF EXISTS schema_migrations, embedding_model, domains, edges, review_events,
-    scheduling, knowledge_nodes, group_memberships, groups, users CASCADE;
+    scheduling, knowledge_nodes, group_memberships, groups, users, reembed_state CASCADE;
   DROP FUNCTION IF EXISTS vestige_touch_updated_at() CASCADE;
   DROP FUNCTION IF EXISTS vestige_retrievability(float8, timestamptz, timestamptz) CASCADE;
   DROP FUNCTION IF EXISTS vestige_search_vector(text, text, text[]) CASCADE;

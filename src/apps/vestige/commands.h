@@ -12,5 +12,6 @@ void add_memory_commands(CLI::App& app, Context& ctx);    // ingest, get, delete
 void add_transfer_commands(CLI::App& app, Context& ctx);  // import, export
 void add_admin_commands(CLI::App& app, Context& ctx);     // stats, health, config, db
 void add_engine_commands(CLI::App& app, Context& ctx);    // review, consolidate, dream, gc
+void add_migrate_commands(CLI::App& app, Context& ctx);   // migrate copy, migrate reembed
 
 }  // namespace vestige::cli

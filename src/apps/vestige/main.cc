@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::add_transfer_commands(app, ctx);
   cli::add_admin_commands(app, ctx);
   cli::add_engine_commands(app, ctx);
+  cli::add_migrate_commands(app, ctx);
 
   try {
     app.parse(argc, argv);
