@@ -156,7 +156,10 @@ ConsolidationReport Consolidator::run(Timestamp now, SliceBudget budget) {
   absorbed_.clear();
   linked_.clear();
   std::size_t visited = 0;
-  if (!cursor_) pass_started_ = now_utc();
+  if (!cursor_) {
+    pass_started_ = now_utc();
+    decay_writes_.clear();
+  }
   for (;;) {
     std::size_t page_size = kPageSize;
     if (budget.max_memories > 0) page_size = std::min(page_size, budget.max_memories - visited);
@@ -181,7 +184,11 @@ ConsolidationReport Consolidator::run(Timestamp now, SliceBudget budget) {
     if (!page.next) {
       cursor_.reset();
       report.pass_complete = true;
-      if (!options_.dry_run) settled_before_ = pass_started_;
+      if (!options_.dry_run) {
+        settled_before_ = pass_started_;
+        settled_decay_writes_ = std::move(decay_writes_);
+        decay_writes_.clear();
+      }
       break;
     }
   }
@@ -198,6 +205,14 @@ void Consolidator::consolidate_one(Memory memory, Timestamp now, ConsolidationRe
   ++report.examined;
   if (absorbed_.contains(memory.id)) return;  // merged away earlier in this dry run
 
+  // Decided before this visit's own decay write changes updated_at.
+  bool unchanged = false;
+  if (settled_before_) {
+    const auto own = settled_decay_writes_.find(memory.id);
+    unchanged = memory.updated_at < *settled_before_ ||
+                (own != settled_decay_writes_.end() && own->second == memory.updated_at);
+  }
+
   const std::optional<SchedulingState> scheduling = store_.get_scheduling(memory.id);
   const EngineState decayed = decay(memory.engine, memory.created_at, scheduling, now);
   if (std::abs(decayed.retrieval_strength - memory.engine.retrieval_strength) >= kDecayEpsilon) {
@@ -205,6 +220,7 @@ void Consolidator::consolidate_one(Memory memory, Timestamp now, ConsolidationRe
     if (!options_.dry_run) {
       memory.engine = decayed;
       memory = store_.update(memory);
+      decay_writes_[memory.id] = memory.updated_at;
     }
   }
 
@@ -218,7 +234,7 @@ void Consolidator::consolidate_one(Memory memory, Timestamp now, ConsolidationRe
   }
 
   if (!linkable(memory) || !memory.embedding) return;
-  if (settled_before_ && memory.updated_at < *settled_before_) {
+  if (unchanged) {
     ++report.unchanged;
     return;
   }

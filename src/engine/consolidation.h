@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -129,9 +130,10 @@ class Consolidator {
   //
   // Merging and linking need one vector search per memory, the bulk of the
   // cost. A memory not written since this Consolidator's previous complete
-  // (not dry) pass began skips them: it was searched then or earlier, and any
-  // memory added or changed since is searched on its own visit, which finds
-  // the pair from the other side. A fresh Consolidator searches every memory.
+  // (not dry) pass began, other than by that pass's own decay write, skips
+  // them: it was searched then or earlier, and any memory added or changed
+  // since is searched on its own visit, which finds the pair from the other
+  // side. A fresh Consolidator searches every memory.
   ConsolidationReport run(Timestamp now, SliceBudget budget = {});
 
   // Calls run() until the pass completes (from the current position; a fresh
@@ -168,6 +170,11 @@ class Consolidator {
   // store's updated_at is wall-clock time, whatever `now` the caller passes.
   std::optional<Timestamp> pass_started_;
   std::optional<Timestamp> settled_before_;
+  // updated_at of the decay writes of the current pass, and of the last
+  // complete one: a memory whose updated_at is still that of our own write
+  // has not changed since.
+  std::unordered_map<Uuid, Timestamp> decay_writes_;
+  std::unordered_map<Uuid, Timestamp> settled_decay_writes_;
   // Within one run(): memories a merge rewrote (re-read when the page that
   // listed them comes to them) and memories merged away (skipped; in a dry run
   // the store still shows them as they were).

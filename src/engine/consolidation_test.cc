@@ -403,22 +403,29 @@ TEST_F(ConsolidationTest, OptionsComeFromTheConfig) {
 }
 
 TEST_F(ConsolidationTest, LaterPassesSearchOnlyWhatChanged) {
-  add(kPytest);
-  add(kCoverage);
+  // Old enough that the first pass writes their decay: that write is the
+  // pass's own and does not count as a change.
+  add(kPytest, 1.0, std::nullopt, t0() - hours(24 * 30));
+  add(kCoverage, 1.0, std::nullopt, t0() - hours(24 * 30));
   add(kRecipe);
   Consolidator c = consolidator();
   ConsolidationReport r = c.run_pass(t0());
   EXPECT_EQ(r.unchanged, 0u);
+  EXPECT_EQ(r.decayed, 2u);
   EXPECT_EQ(r.linked, 1u);
 
   r = c.run_pass(t0());
   EXPECT_EQ(r.examined, 3u);
   EXPECT_EQ(r.unchanged, 3u);
+  // A month later every memory decays again; still nothing changed.
+  r = c.run_pass(t0() + hours(24 * 30));
+  EXPECT_EQ(r.decayed, 3u);
+  EXPECT_EQ(r.unchanged, 3u);
 
   // A new near duplicate is searched on its own visit and found from there.
   const Memory weak = add(kDeployMore, 1.0);
   const Memory strong = add(kDeploy, 5.0);
-  r = c.run_pass(t0());
+  r = c.run_pass(t0() + hours(24 * 30));
   EXPECT_EQ(r.unchanged, 3u);
   ASSERT_EQ(r.merges.size(), 1u);
   EXPECT_EQ(r.merges[0].kept_id, strong.id);
