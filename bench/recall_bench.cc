@@ -153,6 +153,32 @@ void BM_RecallBriefBudget(benchmark::State& state) {
   run_recall(state, Access::kBackground, engine::DetailLevel::kBrief, 300);
 }
 
+// The store's hybrid search alone, same queries and candidate count: what the
+// pipeline adds is the difference.
+void BM_HybridSearchOnly(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  if (size > 10000 && !large_runs_enabled()) {
+    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
+    return;
+  }
+  Seeded& s = seeded(size);
+  Latencies latencies;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& text = s.queries[i++ % s.queries.size()];
+    const auto start = std::chrono::steady_clock::now();
+    SearchQuery query;
+    query.text = text;
+    query.embedding = s.embedder->embed(text);
+    query.limit = engine::RecallOptions{}.min_candidates;
+    auto results = s.store->hybrid_search(query);
+    latencies.add(std::chrono::steady_clock::now() - start);
+    benchmark::DoNotOptimize(results);
+  }
+  latencies.report(state);
+}
+
+BENCHMARK(BM_HybridSearchOnly)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Recall)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RecallBackgroundAccess)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RecallNoAccess)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
