@@ -212,6 +212,55 @@ TEST_F(PostgresStoreTest, TheVectorBranchUsesTheHnswIndex) {
   EXPECT_EQ(results[0].memory.content, "memory number 0");
 }
 
+// Batches are written with multi-row INSERTs of at most 500 rows: a batch
+// that spans several statements keeps insert_batch's all-or-nothing rule and
+// insert_missing's count.
+TEST_F(PostgresStoreTest, BatchesSpanningSeveralStatementsKeepTheirRules) {
+  auto store = open();
+  store->register_model(model(4));
+  std::vector<Memory> batch;
+  for (int i = 0; i < 1200; ++i) {
+    Memory m;
+    m.id = Uuid::generate_v7();
+    m.content = "batch memory " + std::to_string(i);
+    m.embedding = Embedding{1.0f, static_cast<float>(i), 0.0f, 0.5f};
+    batch.push_back(m);
+  }
+  // The first 700 exist: insert_missing adds the other 500, and only them.
+  EXPECT_EQ(store->insert_missing(std::span(batch).first(700)), 700u);
+  EXPECT_EQ(store->insert_missing(batch), 500u);
+  EXPECT_EQ(store->insert_missing(batch), 0u);
+  EXPECT_EQ(store->stats(now_utc()).memories, 1200);
+  EXPECT_EQ(store->get(batch[1100].id)->embedding, batch[1100].embedding);
+
+  // An existing id in the second statement of a batch rolls back the first.
+  std::vector<Memory> fresh;
+  for (int i = 0; i < 600; ++i) {
+    Memory m;
+    m.content = "fresh memory " + std::to_string(i);
+    fresh.push_back(m);
+  }
+  fresh[550].id = batch[3].id;
+  try {
+    store->insert_batch(fresh);
+    ADD_FAILURE() << "a batch with an existing id was inserted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+    EXPECT_THAT(e.what(), HasSubstr(batch[3].id.to_string()));
+  }
+  // So does an id the batch repeats.
+  fresh[550].id = Uuid::generate_v7();
+  fresh[580].id = fresh[550].id;
+  EXPECT_THROW(store->insert_batch(fresh), Error);
+  EXPECT_EQ(store->stats(now_utc()).memories, 1200);
+
+  fresh[580].id = Uuid{};
+  const auto stored = store->insert_batch(fresh);
+  ASSERT_EQ(stored.size(), 600u);
+  EXPECT_EQ(store->get(stored[599].id)->content, "fresh memory 599");
+  EXPECT_EQ(store->stats(now_utc()).memories, 1800);
+}
+
 TEST_F(PostgresStoreTest, HostileStringsAreStoredAndSearchedLiterally) {
   auto store = open();
   Memory m;
