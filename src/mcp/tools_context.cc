@@ -192,16 +192,61 @@ Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
   return view;
 }
 
-std::vector<Memory> recent_memories(MemoryStore& store, Timestamp now, std::size_t limit) {
+namespace {
+
+// A cursor just before `start`: (start, nil id) sorts before every memory
+// created at or after `start`.
+ExportCursor cursor_at(Timestamp start) {
+  return ExportCursor{start, Uuid()};
+}
+
+// True when at least `count` memories were created at or after `start`; reads
+// at most `count` rows.
+bool holds_at_least(MemoryStore& store, Timestamp start, std::size_t count) {
+  return store.export_page(cursor_at(start), count).memories.size() >= count;
+}
+
+// The latest start time after which at least `count` memories were created,
+// to within 1/4096 of the window, or nullopt when the whole store holds
+// fewer. Windows double from an hour until one holds enough, then bisection
+// narrows it; each probe reads at most `count` rows, so a store that received
+// 100,000 memories today costs a few thousand row reads, not 100,000.
+std::optional<Timestamp> window_start(MemoryStore& store, Timestamp now, std::size_t count) {
   using std::chrono::hours;
-  const hours windows[] = {hours(1), hours(24), hours(24 * 7), hours(24 * 30), hours(24 * 365)};
+  const hours longest(24 * 365 * 200);
+  hours outer(1);
+  while (!holds_at_least(store, now - outer, count)) {
+    if (outer >= longest) return std::nullopt;
+    outer *= 2;
+  }
+  auto inner = outer / 2;  // holds fewer (or is the first window, which may hold enough)
+  auto outer_span = std::chrono::duration_cast<std::chrono::microseconds>(outer);
+  auto inner_span = std::chrono::duration_cast<std::chrono::microseconds>(inner);
+  for (int step = 0; step < 12 && outer_span - inner_span > std::chrono::microseconds(1); ++step) {
+    const auto middle = inner_span + (outer_span - inner_span) / 2;
+    if (holds_at_least(store, now - middle, count)) {
+      outer_span = middle;
+    } else {
+      inner_span = middle;
+    }
+  }
+  return now - outer_span;
+}
+
+}  // namespace
+
+std::vector<Memory> recent_memories(MemoryStore& store, Timestamp now, std::size_t limit) {
+  if (limit == 0) return {};
+  // Suppressed memories count in the probes but not in the result, so when
+  // the window holds too many of them it is widened until `limit` visible
+  // ones are found or the store is exhausted.
+  std::size_t wanted = limit;
   std::deque<Memory> newest;
-  for (std::size_t w = 0; w <= std::size(windows); ++w) {
-    newest.clear();
+  for (;;) {
+    const std::optional<Timestamp> start = window_start(store, now, wanted);
     std::optional<ExportCursor> cursor;
-    // A cursor just before the window: (start, nil id) sorts before every
-    // memory created at or after `start`.
-    if (w < std::size(windows)) cursor = ExportCursor{now - windows[w], Uuid()};
+    if (start) cursor = cursor_at(*start);
+    newest.clear();
     do {
       ExportPage page = store.export_page(cursor, 500);
       for (Memory& m : page.memories) {
@@ -212,7 +257,8 @@ std::vector<Memory> recent_memories(MemoryStore& store, Timestamp now, std::size
       }
       cursor = page.next;
     } while (cursor);
-    if (newest.size() >= limit) break;
+    if (newest.size() >= limit || !start) break;
+    wanted *= 2;
   }
   return std::vector<Memory>(newest.rbegin(), newest.rend());
 }

@@ -131,10 +131,10 @@ Json memory_view(const Memory& memory, DetailLevel level, Timestamp now,
 std::string excerpt(std::string_view text, std::size_t max_bytes);
 
 // The `limit` most recently created memories that are not suppressed, newest
-// first, without embeddings. Reads windows of growing age (an hour, a day, a
-// week, 30 days, a year, everything) forward from the window's start with
-// MemoryStore::export_page, so the cost follows how many memories were stored
-// recently, not the size of the store.
+// first, without embeddings. Finds, by probes of `limit` rows each, the
+// latest time after which enough memories were created, then reads forward
+// from there with MemoryStore::export_page, so the cost follows `limit`, not
+// the size of the store, even when all of it was stored today.
 std::vector<Memory> recent_memories(MemoryStore& store, Timestamp now, std::size_t limit);
 
 // One line for a memory in a tool's text: "<id> [<type>] <excerpt>".
