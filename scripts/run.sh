@@ -24,7 +24,7 @@ Connect an agent by giving it this command, e.g. for Claude Code:
   claude mcp add vestige -- $server
 or in the "mcpServers" section of Claude Desktop / Cursor (see README.md):
   "vestige": {"command": "$server", "args": []}
-Data directory: ${VESTIGE_DATA_DIR:-~/.vestige} (override with --data-dir or VESTIGE_DATA_DIR).
+Data directory: --data-dir when given, else ${VESTIGE_DATA_DIR:-~/.vestige}.
 Starting the server now; end it with Ctrl-D or Ctrl-C.
 
 EOF
