@@ -71,6 +71,21 @@ class Database {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
 };
 
+// Runs the commands in `dir` (where relative paths such as the export land)
+// and goes back when the test ends, also when it fails.
+class WorkingDirectory {
+ public:
+  explicit WorkingDirectory(const fs::path& dir) : previous_(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~WorkingDirectory() { fs::current_path(previous_); }
+  WorkingDirectory(const WorkingDirectory&) = delete;
+  WorkingDirectory& operator=(const WorkingDirectory&) = delete;
+
+ private:
+  fs::path previous_;
+};
+
 std::string joined(const std::vector<std::string>& rows) {
   std::string out;
   for (const auto& row : rows) out += "  " + row + "\n";
@@ -126,8 +141,7 @@ TEST(RunbookTest, EveryCommandAndQueryWorksAsWritten) {
   TempDir scratch("vestige-runbook");
   const fs::path home = scratch.path() / "home";
   fs::create_directories(home);
-  const fs::path previous_dir = fs::current_path();
-  fs::current_path(scratch.path());  // where relative files (the export) go
+  const WorkingDirectory in_scratch(scratch.path());
   const std::map<std::string, std::string> vars = {{"DATABASE_URL", url},
                                                    {"DRILL_DATABASE_URL", url}};
   Database db(url);
@@ -155,7 +169,6 @@ TEST(RunbookTest, EveryCommandAndQueryWorksAsWritten) {
     }
     if (::testing::Test::HasFatalFailure()) break;
   }
-  fs::current_path(previous_dir);
   EXPECT_GE(sql_blocks, 8);
   std::cout << "ran " << commands << " commands and " << sql_blocks << " SQL blocks\n";
 }
