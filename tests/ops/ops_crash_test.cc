@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "ops/ops_fixture.h"
 #include "ops/ops_pg_support.h"
 #include "store/postgres/postgres_store.h"
@@ -147,6 +150,75 @@ TEST(ReembedKilledPostgres, DuringTheIndexBuildThenRerunFinishes) {
   auto rerun = env.vestige(reembed);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err << rerun.out;
   expect_reembedded(env, "builtin/hash-512");
+}
+
+}  // namespace
+}  // namespace vestige::testing
+
+namespace vestige::testing {
+namespace {
+
+// The destination server goes away in the middle of a copy: the copy stops
+// with an error that names the server, and once the server is back the same
+// command completes. Needs a server it may stop: a PGlite server of its own,
+// its data in a directory so that it survives the restart.
+TEST(CopyDestinationLost, ClearErrorThenTheRerunCompletes) {
+  if (const char* url = std::getenv("VESTIGE_TEST_PG_URL"); url && *url) {
+    GTEST_SKIP() << "stops and restarts a server of its own; not with VESTIGE_TEST_PG_URL";
+  }
+  TempDir dir;
+  ProcessOptions slow;
+  slow.timeout = std::chrono::seconds(300);
+  const std::string script = VESTIGE_SOURCE_DIR "/tests/postgres/pg_test_server.sh";
+  const std::string state = (dir.path() / "server").string();
+  const std::string db = "--db=" + (dir.path() / "pgdata").string();
+  const auto start = [&] {
+    auto r = run_process(script, {"start", state, db}, slow);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(state + "/url");
+    std::string url;
+    std::getline(in, url);
+    return url;
+  };
+  struct Stop {
+    std::string script, state;
+    ~Stop() { run_process(script, {"stop", state}); }
+  } stop{script, state};  // also when the test fails
+
+  std::string url = start();
+  ASSERT_FALSE(url.empty());
+  const auto sqlite_path = dir.path() / "vestige.db";
+  {
+    auto store = open_sqlite_store({.path = sqlite_path});
+    fill_store(*store, 4000);
+  }
+  const auto copy_args = [&](const std::string& to_url) {
+    return std::vector<std::string>{"--data-dir",     dir.path().string(),
+                                    "migrate",        "copy",
+                                    "--from",         "sqlite",
+                                    "--to",           "postgres",
+                                    "--sqlite-path",  sqlite_path.string(),
+                                    "--postgres-url", to_url,
+                                    "--batch-size",   "200"};
+  };
+  // The copy runs in the background while the server is stopped under it.
+  std::string command = std::string("'") + VESTIGE_CLI_PATH + "'";
+  for (const auto& a : copy_args(url)) command += " '" + a + "'";
+  command += " & pid=$!; sleep 3; '" + script + "' stop '" + state + "'; wait $pid";
+  auto lost = run_process("/bin/sh", {"-c", command}, slow);
+  EXPECT_NE(lost.exit_code, 0) << lost.out;
+  EXPECT_NE(lost.err.find("vestige: "), std::string::npos) << lost.err;
+  EXPECT_EQ(lost.err.find("unexpected error"), std::string::npos) << lost.err;
+
+  url = start();
+  ASSERT_FALSE(url.empty());
+  auto rerun = run_process(VESTIGE_CLI_PATH, copy_args(url), slow);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  auto source = open_sqlite_transfer(sqlite_path, true);
+  PostgresConfig config;
+  config.url = url;
+  auto destination = open_postgres_transfer(config, true);
+  EXPECT_EQ(compare_stores(*source, *destination), "");
 }
 
 }  // namespace
