@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <csignal>
 #include <fstream>
 #include <memory>
 
@@ -108,6 +109,18 @@ TEST(TroubleshootingTest, EveryVestigeMessageInTheTableIsReproduced) {
            "INSERT INTO schema_migrations (version, name, checksum, applied_at, success) "
            "VALUES (99, 'from_the_future', 'x', now(), true)");
   r.run("vestige stats", 3);
+  reset_test_database(url);
+
+  // A re-embed killed after its first batch (the fault point kills the
+  // process), then finished as the runbook says.
+  r.run("vestige ingest \"the first memory\"", 0);
+  r.run("vestige ingest \"the second memory\"", 0);
+  r.run(
+      "VESTIGE_FAULT_POINT=reembed-batch:1 vestige migrate reembed --model builtin/hash-256 "
+      "--batch-size 1 --yes",
+      128 + SIGKILL);
+  r.run("vestige search memory", 2);
+  r.run("vestige migrate reembed --model builtin/hash-256 --resume --yes", 0);
   reset_test_database(url);
 
   // A revert that nobody confirmed.
