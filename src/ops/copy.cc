@@ -115,7 +115,16 @@ CopyReport copy_store(StoreTransfer& source, StoreTransfer* destination,
         worth_dropping_index(*destination, source.count(Table::kMemories))) {
       destination->drop_vector_index();
     }
-    report.tables.push_back(copy_table(table, source, *destination, options, report.errors));
+    try {
+      report.tables.push_back(copy_table(table, source, *destination, options, report.errors));
+    } catch (const Error& e) {
+      // A database failure (the server went away, a timeout): every batch
+      // committed so far stays, and the same command picks up from there.
+      throw Error(e.code(),
+                  fmt::format("the copy stopped in table {}: {}. Every batch committed before "
+                              "is kept; run the same command again to finish the copy",
+                              table_name(table), e.what()));
+    }
     if (table == Table::kMemories && options.faults) options.faults->reach("copy-before-index");
     if (table == Table::kMemories) {
       // Always: a run killed after dropping the index left it missing.

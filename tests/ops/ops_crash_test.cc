@@ -209,6 +209,8 @@ TEST(CopyDestinationLost, ClearErrorThenTheRerunCompletes) {
   EXPECT_NE(lost.exit_code, 0) << lost.out;
   EXPECT_NE(lost.err.find("vestige: "), std::string::npos) << lost.err;
   EXPECT_EQ(lost.err.find("unexpected error"), std::string::npos) << lost.err;
+  EXPECT_NE(lost.err.find("run the same command again to finish the copy"), std::string::npos)
+      << lost.err;
 
   url = start();
   ASSERT_FALSE(url.empty());

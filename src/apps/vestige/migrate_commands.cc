@@ -181,6 +181,7 @@ void run_copy(Context& ctx, const CopyArgs& args) {
     // model in its registry) before the first row.
     std::unique_ptr<MemoryStore> store;
     if (args.to == "sqlite") {
+      if (args.sqlite_path.empty()) ensure_data_dir(config);
       store = open_sqlite_store({.path = sqlite_path});
     } else {
       store = open_postgres_store({.config = pg});
