@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -171,6 +173,21 @@ TEST(RunbookTest, EveryCommandAndQueryWorksAsWritten) {
   }
   EXPECT_GE(sql_blocks, 8);
   std::cout << "ran " << commands << " commands and " << sql_blocks << " SQL blocks\n";
+}
+
+// The MCP client configuration is copied into clients as it is.
+TEST(RunbookTest, EveryJsonBlockParses) {
+  const std::string markdown = read_text_file(kRunbook);
+  int blocks = 0;
+  for (auto at = markdown.find("```json\n"); at != std::string::npos;
+       at = markdown.find("```json\n", at + 1)) {
+    const auto end = markdown.find("\n```", at + 8);
+    ASSERT_NE(end, std::string::npos);
+    const std::string text = markdown.substr(at + 8, end - at - 8);
+    EXPECT_TRUE(nlohmann::json::accept(text)) << text;
+    ++blocks;
+  }
+  EXPECT_GE(blocks, 1);
 }
 
 TEST(RunbookTest, ConventionsAreEnforced) {
