@@ -241,7 +241,8 @@ void run_reembed(Context& ctx, const ReembedArgs& args) {
   embeddings.model = args.model;
   auto embedder = resolve_embedder(args.model, embeddings);
 
-  ctx.store();  // the schema up to date before the transfer opens it
+  // The schema up to date before the transfer opens it (a dry run only checks).
+  ctx.store({.migrate = !args.dry_run, .read_only = false});
   auto store = config.backend == "postgres" ? open_postgres_transfer(config.postgres, false)
                                             : open_sqlite_transfer(config.sqlite.path, false);
   ops::FaultPoints faults = ops::FaultPoints::from_environment();
