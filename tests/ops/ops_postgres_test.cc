@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "ops/ops_fixture.h"
@@ -156,6 +158,35 @@ TEST(MigrateCopyPostgres, ModelMismatchStopsBeforeAnyRowWithBothSignatures) {
   EXPECT_NE(r.err.find("vestige migrate reembed --model="), std::string::npos) << r.err;
   auto pg = open_postgres_transfer(env.pg_config(), true);
   EXPECT_EQ(pg->count(Table::kMemories), 0);
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(MigrateCopyPostgres, TheSourceFileIsNotModified) {
+  PgOpsEnv env;
+  fill_sqlite(env.sqlite_path(), 100);
+  sqlite_exec(env.sqlite_path(), "PRAGMA wal_checkpoint(TRUNCATE);");
+  const std::string before = file_bytes(env.sqlite_path());
+  auto r = env.copy("sqlite", "postgres");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(file_bytes(env.sqlite_path()) == before);
+}
+
+TEST(MigrateCopyPostgres, AllowSourceUpgradeBringsAnEmptySchemaUpToDate) {
+  PgOpsEnv env;
+  // A database file with no schema at all: version 0.
+  sqlite_exec(env.sqlite_path(), "PRAGMA user_version = 0;");
+  auto refused = env.copy("sqlite", "postgres");
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("--allow-source-upgrade"), std::string::npos) << refused.err;
+  auto upgraded = env.copy("sqlite", "postgres", {"--allow-source-upgrade"});
+  ASSERT_EQ(upgraded.exit_code, 0) << upgraded.err;
+  auto source = open_sqlite_transfer(env.sqlite_path(), true);
+  auto pg = open_postgres_transfer(env.pg_config(), true);
+  EXPECT_EQ(compare_stores(*source, *pg), "");
 }
 
 TEST(MigrateCopyPostgres, OlderSqliteSourceNeedsAllowSourceUpgrade) {
