@@ -1,5 +1,5 @@
 // End-to-end tests of the vestige-mcp tools: every tool's happy path and its
-// error paths, through the real binary on a fresh SQLite store.
+// error paths, through the real binary on a fresh store.
 
 #include "e2e/mcp_test_support.h"
 
@@ -187,7 +187,7 @@ TEST_F(McpToolsTest, MemoryReviewPromoteDemoteAndState) {
 TEST_F(McpToolsTest, MemoryStatusAndItsStatsAlias) {
   auto server = start_initialized();
   Json status = ok(*server, "memory_status", Json::object());
-  EXPECT_EQ(status["backend"], "sqlite");
+  EXPECT_EQ(status["backend"], backend_name());
   EXPECT_EQ(status["health"]["status"], "ok");
   EXPECT_EQ(status["counts"]["memories"], 0);
   EXPECT_TRUE(status["model"].is_null());

@@ -1,9 +1,12 @@
 // An agent's working life (working_life_corpus.h) ingested session by session
-// through the ingest gate into a real SQLite store, then recalled the way an
-// agent would ask, four months in.
+// through the ingest gate into a real store, then recalled the way an agent
+// would ask, four months in. The store is SQLite, or with
+// VESTIGE_TEST_BACKEND=postgres (the tests labelled postgres) an emptied
+// database on the PostgreSQL test server.
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,7 +17,9 @@
 
 #include "engine/ingest.h"
 #include "engine/recall.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/pg_test_server.h"
 #include "support/temp_dir.h"
 #include "working_life_corpus.h"
 
@@ -32,6 +37,16 @@ Timestamp start() {
   return *parse_timestamp("2026-01-05T00:00:00Z");
 }
 
+std::unique_ptr<MemoryStore> open_scenario_store(const testing::TempDir& dir) {
+  const char* backend = std::getenv("VESTIGE_TEST_BACKEND");
+  if (backend != nullptr && std::string_view(backend) == "postgres") {
+    const std::string url = testing::test_pg_url();
+    testing::reset_test_database(url);
+    return open_postgres_store({.config = testing::test_pg_config(url)});
+  }
+  return open_sqlite_store({.path = dir.path() / "vestige.db"});
+}
+
 // The store is built once for the whole suite: every check reads it as the
 // agent would on day 121.
 class WorkingLife : public ::testing::Test {
@@ -43,9 +58,7 @@ class WorkingLife : public ::testing::Test {
   }
 
   struct World {
-    World()
-        : store(open_sqlite_store({.path = dir.path() / "vestige.db"})),
-          embedder(resolve_embedder("builtin/hash-384", {})) {
+    World() : store(open_scenario_store(dir)), embedder(resolve_embedder("builtin/hash-384", {})) {
       store->register_model(embedder->signature());
       engine::IngestGate gate(*store, *embedder);
       for (const Session& session : working_life(facts)) {

@@ -23,3 +23,21 @@ function(vestige_requires_pg_server target)
        "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
 endfunction()
+
+# Registers `target`'s tests a second time, named <test>/postgres, labelled
+# with the further arguments, to run against the test server with
+# VESTIGE_TEST_BACKEND=postgres: for suites that run on either backend (the
+# engine and MCP end-to-end tests), which pick the backend from that variable.
+function(vestige_discover_pg_variant target)
+  gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST TEST_SUFFIX "/postgres"
+                       TEST_LIST ${target}_pg_TESTS)
+  set(url_file "${PROJECT_BINARY_DIR}/pg_test_server/url")
+  set(script "${CMAKE_CURRENT_BINARY_DIR}/${target}_pg_variant.cmake")
+  file(WRITE "${script}"
+       "if(${target}_pg_TESTS)\n"
+       "  set_tests_properties(\${${target}_pg_TESTS} PROPERTIES LABELS \"${ARGN}\"\n"
+       "    FIXTURES_REQUIRED postgres_server RESOURCE_LOCK postgres_server\n"
+       "    ENVIRONMENT \"VESTIGE_TEST_PG_URL_FILE=${url_file};VESTIGE_TEST_BACKEND=postgres\")\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
+endfunction()

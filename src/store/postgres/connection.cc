@@ -182,7 +182,7 @@ bool Connection::broken() const {
   return PQstatus(conn_) != CONNECTION_OK;
 }
 
-void Connection::fail(PGresult* result) {
+void Connection::fail(PGresult* result, bool stale_plan) {
   std::string sqlstate;
   std::string message;
   if (result) {
@@ -198,8 +198,10 @@ void Connection::fail(PGresult* result) {
                                          "the server is back",
                                          message));
   }
-  throw SqlError(sqlstate, fmt::format("PostgreSQL error{}: {}",
-                                       sqlstate.empty() ? "" : " " + sqlstate, message));
+  throw SqlError(
+      sqlstate,
+      fmt::format("PostgreSQL error{}: {}", sqlstate.empty() ? "" : " " + sqlstate, message),
+      stale_plan);
 }
 
 Result Connection::check(PGresult* result) {
@@ -209,18 +211,50 @@ Result Connection::check(PGresult* result) {
   return Result(result);
 }
 
+namespace {
+
+bool is_stale_plan(const PGresult* result) {
+  if (result == nullptr || PQresultStatus(result) != PGRES_FATAL_ERROR) return false;
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  return state && std::string_view(state) == "0A000" && primary &&
+         std::string_view(primary).starts_with("cached plan must not change result type");
+}
+
+}  // namespace
+
 Result Connection::exec(std::string_view sql, const Params& params) {
   const std::string key(sql);
-  auto it = prepared_.find(key);
-  if (it == prepared_.end()) {
-    const std::string name = fmt::format("vestige_{}_{}", name_prefix_, prepared_.size() + 1);
-    PGresult* prepared = PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr);
-    if (!prepared || PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared);
-    PQclear(prepared);
-    it = prepared_.emplace(key, name).first;
+  for (int attempt = 1;; ++attempt) {
+    auto it = prepared_.find(key);
+    if (it == prepared_.end()) {
+      // Names are never reused, so a statement given up below cannot clash
+      // with a new one.
+      const std::string name = fmt::format("vestige_{}_{}", name_prefix_, ++statements_named_);
+      PGresult* prepared = PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr);
+      if (!prepared || PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared);
+      PQclear(prepared);
+      it = prepared_.emplace(key, name).first;
+    }
+    PGresult* result = PQexecPrepared(conn_, it->second.c_str(), params.size(), params.values(),
+                                      params.lengths(), params.formats(), 0);
+    if (is_stale_plan(result)) {
+      // Every statement of this connection is prepared afresh from now on,
+      // so that a unit of work run again cannot meet another stale one. The
+      // old statements stay on the server (they cannot be closed inside a
+      // failed transaction); this happens once per model registration.
+      prepared_.clear();
+      // Outside a transaction the failed statement ran alone and changed
+      // nothing: run it again. Inside one, the caller's transaction is lost;
+      // the pool runs the whole unit of work again (Pool::run).
+      if (attempt == 1 && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+        PQclear(result);
+        continue;
+      }
+      fail(result, /*stale_plan=*/true);
+    }
+    return check(result);
   }
-  return check(PQexecPrepared(conn_, it->second.c_str(), params.size(), params.values(),
-                              params.lengths(), params.formats(), 0));
 }
 
 Result Connection::exec_unprepared(std::string_view sql, const Params& params) {

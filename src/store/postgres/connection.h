@@ -27,14 +27,23 @@ inline constexpr std::string_view kInsufficientPrivilege = "42501";
 
 class SqlError : public Error {
  public:
-  SqlError(std::string sqlstate, const std::string& message)
-      : Error(ErrorCode::kBackend, message), sqlstate_(std::move(sqlstate)) {}
+  SqlError(std::string sqlstate, const std::string& message, bool stale_plan = false)
+      : Error(ErrorCode::kBackend, message),
+        sqlstate_(std::move(sqlstate)),
+        stale_plan_(stale_plan) {}
   // Five characters, or empty when the failure was not a server error (a lost
   // connection, a protocol failure).
   const std::string& sqlstate() const { return sqlstate_; }
+  // A prepared statement outlived a change of the columns it returns ("cached
+  // plan must not change result type"): another process registered the
+  // embedding model, which gives the embedding column its dimension. The
+  // statement is prepared afresh on its next use, so running the unit of
+  // work again succeeds.
+  bool stale_plan() const { return stale_plan_; }
 
  private:
   std::string sqlstate_;
+  bool stale_plan_;
 };
 
 // Statement parameters: text values (or NULL), plus pgvector's binary format
@@ -122,12 +131,13 @@ class Connection {
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   // Throws SqlError for a failed statement (and frees `result`).
-  [[noreturn]] void fail(PGresult* result);
+  [[noreturn]] void fail(PGresult* result, bool stale_plan = false);
   Result check(PGresult* result);
 
   PGconn* conn_;
   std::string name_prefix_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+  std::uint64_t statements_named_ = 0;
   int succeeded_ = 0;
 };
 

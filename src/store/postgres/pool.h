@@ -44,9 +44,10 @@ class Pool {
   // of `work` succeeded (a server restart noticed on first use), every idle
   // connection is dropped too (they were opened to the same server and are as
   // dead), and `work` runs once more on a freshly opened connection: the
-  // caller sees no error. A failure after a statement succeeded is not
-  // retried: it reaches the caller, the broken connection is dropped, and the
-  // next call opens a new one.
+  // caller sees no error. A unit of work that a stale prepared statement
+  // failed (SqlError::stale_plan) runs once more too. Any other failure after
+  // a statement succeeded is not retried: it reaches the caller, a broken
+  // connection is dropped, and the next call opens a new one.
   template <typename Work>
   std::invoke_result_t<Work&, Connection&> run(Work&& work);
 
@@ -93,11 +94,14 @@ std::invoke_result_t<Work&, Connection&> Pool::run(Work&& work) {
     conn.reset_counter();
     try {
       return work(conn);
-    } catch (const SqlError&) {
+    } catch (const SqlError& e) {
       if (attempt == 1 && conn.broken() && conn.succeeded() == 0) {
         drop_idle();
         continue;
       }
+      // Only a transaction loses its work to a stale plan (see Connection::exec),
+      // and it was rolled back: running it again is safe.
+      if (attempt == 1 && e.stale_plan()) continue;
       throw;
     }
   }
