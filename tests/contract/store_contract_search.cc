@@ -165,6 +165,15 @@ TEST_P(SearchContract, TextSearchOfTextWithoutWordsFindsNothing) {
   }
 }
 
+// "what is it" holds only words that stemming search configurations drop as
+// stop words; it still finds the memories that say those words.
+TEST_P(SearchContract, AQueryOfOnlyCommonWordsFindsTheMemoriesThatSayThem) {
+  const Memory asked = store().insert(memory("What is it that we deploy on Fridays?"));
+  store().insert(memory("deploys run at noon"));
+  EXPECT_EQ(ids_of(store().text_search(text_query("what is it"))), std::vector<Uuid>{asked.id});
+  EXPECT_EQ(ids_of(store().hybrid_search(text_query("What IS it?"))), std::vector<Uuid>{asked.id});
+}
+
 TEST_P(SearchContract, VectorSearchRanksByCosineSimilarity) {
   MemoryStore& s = bound_store();
   // Ordered by cosine: far_but_aligned, near_but_skewed, orthogonal, opposite.

@@ -29,20 +29,46 @@
 -- Retrievability is computed here from stability and last review (FSRS-6);
 -- a memory without a scheduling row counts as 1.
 WITH text_branch AS (
-  SELECT n.id, ts_rank(n.search_vector, q.query)::float8 AS text_score
-  FROM knowledge_nodes AS n,
-       websearch_to_tsquery('english', $1::text) AS q (query)
-  WHERE $1::text IS NOT NULL
-    AND n.search_vector @@ q.query
-    AND ($9::boolean OR NOT n.suppressed)
-    AND ($10::text IS NULL OR n.codebase = $10::text)
-    AND ($11::text[] IS NULL OR n.node_type = ANY ($11::text[]))
-    AND ($12::text[] IS NULL OR n.tags @> $12::text[])
-    AND ($13::float8 IS NULL
-         OR coalesce((SELECT vestige_retrievability(s.stability, s.last_review, $8::timestamptz)
-                      FROM scheduling AS s WHERE s.memory_id = n.id), 1.0) >= $13::float8)
-  ORDER BY text_score DESC, n.id
-  LIMIT $3::bigint
+  (SELECT n.id, ts_rank(n.search_vector, q.query)::float8 AS text_score
+   FROM knowledge_nodes AS n,
+        websearch_to_tsquery('english', $1::text) AS q (query)
+   WHERE $1::text IS NOT NULL
+     AND n.search_vector @@ q.query
+     AND ($9::boolean OR NOT n.suppressed)
+     AND ($10::text IS NULL OR n.codebase = $10::text)
+     AND ($11::text[] IS NULL OR n.node_type = ANY ($11::text[]))
+     AND ($12::text[] IS NULL OR n.tags @> $12::text[])
+     AND ($13::float8 IS NULL
+          OR coalesce((SELECT vestige_retrievability(s.stability, s.last_review, $8::timestamptz)
+                       FROM scheduling AS s WHERE s.memory_id = n.id), 1.0) >= $13::float8)
+   ORDER BY text_score DESC, n.id
+   LIMIT $3::bigint)
+  UNION ALL
+  -- Only when the English configuration drops every word of the query (it
+  -- holds only stop words, "what is it"): the words are matched as they are,
+  -- in the 2000 newest memories that pass the filters. That keeps the cost
+  -- bounded without an index of its own, and finds what a user asking with
+  -- common words means: recent memories that say those words. The condition
+  -- does not depend on a row, so for any other query this branch is skipped
+  -- before it reads anything.
+  (SELECT w.id, ts_rank(to_tsvector('simple', w.content), q.query)::float8 AS text_score
+   FROM (SELECT n.id, n.content
+         FROM knowledge_nodes AS n
+         WHERE $1::text IS NOT NULL
+           AND numnode(websearch_to_tsquery('english', $1::text)) = 0
+           AND ($9::boolean OR NOT n.suppressed)
+           AND ($10::text IS NULL OR n.codebase = $10::text)
+           AND ($11::text[] IS NULL OR n.node_type = ANY ($11::text[]))
+           AND ($12::text[] IS NULL OR n.tags @> $12::text[])
+           AND ($13::float8 IS NULL
+                OR coalesce((SELECT vestige_retrievability(s.stability, s.last_review, $8::timestamptz)
+                             FROM scheduling AS s WHERE s.memory_id = n.id), 1.0) >= $13::float8)
+         ORDER BY n.created_at DESC, n.id
+         LIMIT 2000) AS w,
+        websearch_to_tsquery('simple', $1::text) AS q (query)
+   WHERE to_tsvector('simple', w.content) @@ q.query
+   ORDER BY text_score DESC, w.id
+   LIMIT $3::bigint)
 ),
 text_ranked AS (
   SELECT id, text_score, row_number() OVER (ORDER BY text_score DESC, id) AS text_rank
