@@ -261,6 +261,24 @@ TEST_F(PostgresStoreTest, BatchesSpanningSeveralStatementsKeepTheirRules) {
   EXPECT_EQ(store->stats(now_utc()).memories, 1800);
 }
 
+// Registering the model changes the embedding column's type (vector ->
+// vector(N)), which makes statements that another handle prepared before
+// return a different type ("cached plan must not change result type"). The
+// other handle prepares them again instead of failing.
+TEST_F(PostgresStoreTest, StatementsPreparedBeforeAnotherHandleRegisteredTheModelStillWork) {
+  auto early = open();
+  Memory m;
+  m.content = "written before any model";
+  const Memory stored = early->insert(m);
+  ASSERT_TRUE(early->get(stored.id).has_value());
+  ASSERT_EQ(early->get_batch(std::vector<Uuid>{stored.id}).size(), 1u);
+
+  open()->register_model(model(4));
+  EXPECT_EQ(early->get(stored.id)->content, m.content);
+  EXPECT_EQ(early->get_batch(std::vector<Uuid>{stored.id}).size(), 1u);
+  EXPECT_EQ(early->export_page(std::nullopt, 10).memories.size(), 1u);
+}
+
 TEST_F(PostgresStoreTest, HostileStringsAreStoredAndSearchedLiterally) {
   auto store = open();
   Memory m;
