@@ -158,7 +158,7 @@ class StoreTransfer {
   // prefixed by kReembedMarker, so every handle's registry check refuses vector
   // writes and queries (Error::model_mismatch says a re-embed is in progress)
   // instead of mixing two models' vectors; a table reembed_state holds the
-  // progress. Only finish_reembed writes the target signature itself.
+  // progress. Only complete_reembed writes the target signature itself.
 
   virtual std::optional<ReembedState> reembed_state() = 0;
   // One transaction: records the state, puts the marker in the registry,
@@ -174,10 +174,12 @@ class StoreTransfer {
   virtual void write_embeddings(std::span<const std::pair<Uuid, Embedding>> vectors,
                                 const ExportCursor& progress) = 0;
   // Checks that every memory holds a vector of the target's dimension (the
-  // column gets vector(N) on Postgres), builds the vector index, then writes
-  // the target into the registry and removes the state. Error(kBackend)
-  // naming the count when some memory still lacks a target vector.
-  virtual void finish_reembed(const ModelSignature& target, bool concurrent_index) = 0;
+  // column gets vector(N) on Postgres). Error(kBackend) naming the count when
+  // some memory still lacks a target vector. The caller then builds the
+  // vector index (build_vector_index) and calls complete_reembed.
+  virtual void seal_reembed(const ModelSignature& target) = 0;
+  // The last step: writes the target into the registry and removes the state.
+  virtual void complete_reembed(const ModelSignature& target) = 0;
 };
 
 // Opens a SQLite database file for transfer. Read-only opens never write

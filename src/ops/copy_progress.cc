@@ -88,8 +88,8 @@ FaultPoints::FaultPoints(std::optional<std::string> spec) {
   if (!spec || spec->empty()) return;
   const auto bad = [&] {
     return Error(ErrorCode::kUsage,
-                 fmt::format("VESTIGE_FAULT_POINT must be <name>:<count>[:<milliseconds>], not "
-                             "\"{}\"",
+                 fmt::format("VESTIGE_FAULT_POINT must be <name>:<count>[:[pause]<milliseconds>], "
+                             "not \"{}\"",
                              *spec));
   };
   const auto first = spec->find(':');
@@ -98,7 +98,12 @@ FaultPoints::FaultPoints(std::optional<std::string> spec) {
   const auto second = spec->find(':', first + 1);
   try {
     at_ = std::stoi(spec->substr(first + 1, second - first - 1));
-    if (second != std::string::npos) delay_ms_ = std::stoi(spec->substr(second + 1));
+    if (second != std::string::npos) {
+      std::string delay = spec->substr(second + 1);
+      pause_ = delay.starts_with("pause");
+      if (pause_) delay.erase(0, 5);
+      delay_ms_ = std::stoi(delay);
+    }
   } catch (const std::exception&) {
     throw bad();
   }
@@ -112,6 +117,10 @@ FaultPoints FaultPoints::from_environment() {
 
 void FaultPoints::reach(std::string_view name) {
   if (name_.empty() || name != name_ || ++reached_ != at_) return;
+  if (pause_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    return;
+  }
   if (delay_ms_ == 0) ::kill(::getpid(), SIGKILL);
   std::thread([delay = delay_ms_] {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));

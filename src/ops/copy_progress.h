@@ -8,7 +8,9 @@
 // $VESTIGE_FAULT_POINT is "<name>:<n>" the process kills itself with SIGKILL
 // the n-th time it reaches the point <name>, and with "<name>:<n>:<ms>" it
 // does so <ms> milliseconds later from another thread, while the work after
-// the point is under way. Unset, the points cost one comparison.
+// the point is under way; "<name>:<n>:pause<ms>" only waits <ms> milliseconds
+// there (time for a test to stop the database). Unset, the points cost one
+// comparison.
 
 #include <chrono>
 #include <cstdint>
@@ -58,6 +60,7 @@ class FaultPoints {
   std::string name_;
   int at_ = 0;
   int delay_ms_ = 0;
+  bool pause_ = false;
   int reached_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <sstream>
 
@@ -35,7 +36,7 @@ TEST(Progress, DrawsABarOnATerminal) {
 }
 
 TEST(FaultPoints, MalformedSpecsAreUsageErrors) {
-  for (const char* spec : {"copy", ":3", "copy:x", "copy:0", "copy:2:-1"}) {
+  for (const char* spec : {"copy", ":3", "copy:x", "copy:0", "copy:2:-1", "copy:1:pausex"}) {
     try {
       FaultPoints points{std::string(spec)};
       ADD_FAILURE() << spec << " was accepted";
@@ -54,6 +55,13 @@ TEST(FaultPoints, OtherPointsAndEarlierVisitsDoNothing) {
   FaultPoints disabled{std::nullopt};
   disabled.reach("copy-batch-edges");
   SUCCEED();
+}
+
+TEST(FaultPoints, APauseWaitsAndGoesOn) {
+  FaultPoints points{std::string("copy-batch-edges:1:pause30")};
+  const auto start = std::chrono::steady_clock::now();
+  points.reach("copy-batch-edges");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(30));
 }
 
 TEST(FaultPointsDeathTest, TheNthVisitKillsTheProcess) {

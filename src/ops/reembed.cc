@@ -101,7 +101,10 @@ ReembedReport run_reembed(StoreTransfer& store, Embedder& embedder, const Reembe
   report.encode_seconds = since(start);
   if (options.faults) options.faults->reach("reembed-before-finish");
   const auto index_start = Clock::now();
-  store.finish_reembed(plan.target, options.concurrent_index);
+  store.seal_reembed(plan.target);
+  if (options.faults) options.faults->reach("reembed-index");
+  store.build_vector_index(options.concurrent_index);
+  store.complete_reembed(plan.target);
   report.index_seconds = since(index_start);
   report.seconds = since(start);
   return report;

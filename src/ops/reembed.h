@@ -7,9 +7,9 @@
 // registry marker that makes every handle refuse vector search, index
 // dropped, column relaxed) -> re-encode every memory in (created_at, id)
 // batches, each batch one transaction that also moves the recorded cursor ->
-// finish (every row checked to hold a target vector, index built, registry
-// written last). Killed anywhere, the same command finishes the run; with
-// `resume` it starts after the recorded cursor instead of from the start.
+// seal (every row checked to hold a target vector, the column's dimension
+// set) -> index built -> registry written last. Killed anywhere, the same command finishes the run;
+// with `resume` it starts after the recorded cursor instead of from the start.
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +28,7 @@ struct ReembedOptions {
   bool concurrent_index = false;  // Postgres: CREATE INDEX CONCURRENTLY
   std::ostream* progress = nullptr;
   bool terminal = false;
-  FaultPoints* faults = nullptr;  // reembed-batch, reembed-before-finish
+  FaultPoints* faults = nullptr;  // reembed-batch, reembed-before-finish, reembed-index
 };
 
 struct ReembedPlan {

@@ -138,14 +138,14 @@ TEST(ReembedKilledPostgres, MidEncodingThenResumeFinishes) {
 
 TEST(ReembedKilledPostgres, DuringTheIndexBuildThenRerunFinishes) {
   PgOpsEnv env;
-  fill_sqlite(env.sqlite_path(), 1500);
+  fill_sqlite(env.sqlite_path(), 3000);
   ASSERT_EQ(env.copy("sqlite", "postgres").exit_code, 0);
   env.write_config("postgres", "builtin/hash-384");
   const std::vector<std::string> reembed = {"migrate",          "reembed", "--model",
                                             "builtin/hash-512", "--yes",   "--concurrent-index"};
-  // The finish step checks every row, sets the column's dimension and builds
-  // the index; the kill lands while it runs.
-  auto killed = env.vestige(reembed, {{"VESTIGE_FAULT_POINT", "reembed-before-finish:1:400"}});
+  // The kill lands 50 ms into CREATE INDEX CONCURRENTLY (3,000 vectors of
+  // 512 dimensions take far longer than that to index).
+  auto killed = env.vestige(reembed, {{"VESTIGE_FAULT_POINT", "reembed-index:1:50"}});
   ASSERT_EQ(killed.exit_code, kKilled) << killed.err;
   auto rerun = env.vestige(reembed);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err << rerun.out;
@@ -204,7 +204,14 @@ TEST(CopyDestinationLost, ClearErrorThenTheRerunCompletes) {
   // The copy runs in the background while the server is stopped under it.
   std::string command = std::string("'") + VESTIGE_CLI_PATH + "'";
   for (const auto& a : copy_args(url)) command += " '" + a + "'";
-  command += " & pid=$!; sleep 3; '" + script + "' stop '" + state + "'; wait $pid";
+  // The copy pauses 10 s before its third batch of memories; the server is
+  // stopped once the copy has reached the memories, so that batch meets a
+  // server that is gone.
+  const std::string log = (dir.path() / "copy.err").string();
+  command = "VESTIGE_FAULT_POINT=copy-batch-memories:3:pause10000 " + command + " 2>'" + log +
+            "' & pid=$!; for i in $(seq 1 600); do grep -q 'copy group_memberships' '" + log +
+            "' && break; sleep 0.1; done; '" + script + "' stop '" + state +
+            "'; wait $pid; rc=$?; cat '" + log + "' >&2; exit $rc";
   auto lost = run_process("/bin/sh", {"-c", command}, slow);
   EXPECT_NE(lost.exit_code, 0) << lost.out;
   EXPECT_NE(lost.err.find("vestige: "), std::string::npos) << lost.err;

@@ -166,7 +166,7 @@ void PgTransfer::write_embeddings(std::span<const std::pair<Uuid, Embedding>> ve
   });
 }
 
-void PgTransfer::finish_reembed(const ModelSignature& target, bool concurrent_index) {
+void PgTransfer::seal_reembed(const ModelSignature& target) {
   refuse_if_read_only();
   pool_->transaction([&](Connection& conn) {
     const std::int64_t missing =
@@ -186,7 +186,10 @@ void PgTransfer::finish_reembed(const ModelSignature& target, bool concurrent_in
           "ALTER TABLE knowledge_nodes ALTER COLUMN embedding TYPE vector({})", target.dimension));
     }
   });
-  build_vector_index(concurrent_index);
+}
+
+void PgTransfer::complete_reembed(const ModelSignature& target) {
+  refuse_if_read_only();
   pool_->transaction([&](Connection& conn) {
     write_registry(conn, target);
     conn.exec_script("DROP TABLE IF EXISTS reembed_state");

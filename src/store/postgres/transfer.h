@@ -34,7 +34,8 @@ class PgTransfer final : public StoreTransfer {
                                        std::size_t limit) override;
   void write_embeddings(std::span<const std::pair<Uuid, Embedding>> vectors,
                         const ExportCursor& progress) override;
-  void finish_reembed(const ModelSignature& target, bool concurrent_index) override;
+  void seal_reembed(const ModelSignature& target) override;
+  void complete_reembed(const ModelSignature& target) override;
 
  private:
   void refuse_if_read_only() const;

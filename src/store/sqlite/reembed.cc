@@ -1,7 +1,7 @@
 // The re-embed steps of the SQLite StoreTransfer (see vestige/store_transfer.h).
 //
 // The progress lives in a table reembed_state that exists only while a run is
-// under way (created by begin_reembed, dropped by finish_reembed), so a store
+// under way (created by begin_reembed, dropped by complete_reembed), so a store
 // that never re-embeds carries no trace of it. The registry row holds the
 // marker for the same span, which every handle's model check refuses.
 
@@ -150,24 +150,22 @@ void SqliteTransfer::write_embeddings(std::span<const std::pair<Uuid, Embedding>
   tx.commit();
 }
 
-void SqliteTransfer::finish_reembed(const ModelSignature& target, bool /*concurrent_index*/) {
-  refuse_if_read_only();
-  WriteTransaction tx(db_);
-  std::int64_t n = 0;
-  {
-    // Finalised before the DROP below, which a pending statement would block.
-    Statement missing = db_.prepare(
-        "SELECT count(*) FROM knowledge_nodes WHERE embedding IS NULL OR length(embedding) <> ?1");
-    missing.bind(1, static_cast<std::int64_t>(target.dimension) * 4);
-    missing.step();
-    n = missing.column_int64(0);
-  }
-  if (n > 0) {
+void SqliteTransfer::seal_reembed(const ModelSignature& target) {
+  Statement missing = db_.prepare(
+      "SELECT count(*) FROM knowledge_nodes WHERE embedding IS NULL OR length(embedding) <> ?1");
+  missing.bind(1, static_cast<std::int64_t>(target.dimension) * 4);
+  missing.step();
+  if (const std::int64_t n = missing.column_int64(0); n > 0) {
     throw Error(ErrorCode::kBackend,
                 fmt::format("{} memories still lack a vector of dimension {} from {}; nothing "
                             "was finished. Run the re-embed again to encode them",
                             n, target.dimension, target.name));
   }
+}
+
+void SqliteTransfer::complete_reembed(const ModelSignature& target) {
+  refuse_if_read_only();
+  WriteTransaction tx(db_);
   write_registry(db_, target);
   db_.exec("DROP TABLE IF EXISTS reembed_state");
   tx.commit();
