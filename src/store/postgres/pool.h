@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -52,8 +53,11 @@ class Pool {
   std::invoke_result_t<Work&, Connection&> run(Work&& work);
 
   // The same inside BEGIN ... COMMIT; rolled back when `work` throws.
+  // `begin` is the script that opens the transaction: "BEGIN" and, for a
+  // search, its SET LOCAL settings, sent in the same round trip.
   template <typename Work>
-  std::invoke_result_t<Work&, Connection&> transaction(Work&& work);
+  std::invoke_result_t<Work&, Connection&> transaction(Work&& work,
+                                                       std::string_view begin = "BEGIN");
 
   const PoolOptions& options() const { return options_; }
   // True when the last acquire timed out (health reports it as degraded);
@@ -108,9 +112,9 @@ std::invoke_result_t<Work&, Connection&> Pool::run(Work&& work) {
 }
 
 template <typename Work>
-std::invoke_result_t<Work&, Connection&> Pool::transaction(Work&& work) {
+std::invoke_result_t<Work&, Connection&> Pool::transaction(Work&& work, std::string_view begin) {
   return run([&](Connection& conn) -> std::invoke_result_t<Work&, Connection&> {
-    conn.exec_script("BEGIN");
+    conn.exec_script(begin);
     try {
       if constexpr (std::is_void_v<std::invoke_result_t<Work&, Connection&>>) {
         work(conn);

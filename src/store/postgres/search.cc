@@ -154,19 +154,20 @@ std::vector<SearchResult> PgMemoryStore::search(SearchQuery query, SearchMode mo
     return pool_->run(
         [&](Connection& conn) { return read(conn.exec(hybrid_search_sql(), params)); });
   }
-  return pool_->transaction([&](Connection& conn) {
-    require_model(conn, query.embedding->size(), false);
-    // The index returns at most ef_search rows per scan; below the over-fetch
-    // it would silently cut the vector branch short.
-    std::string settings =
-        fmt::format("SET LOCAL hnsw.ef_search = {}",
-                    std::clamp<std::size_t>(fetch, kDefaultEfSearch, kMaxEfSearch));
-    if (server_.pgvector >= kIterativeScanPgvector) {
-      settings += "; SET LOCAL hnsw.iterative_scan = strict_order";
-    }
-    conn.exec_script(settings);
-    return read(conn.exec(hybrid_search_sql(), params));
-  });
+  // The index returns at most ef_search rows per scan; below the over-fetch
+  // it would silently cut the vector branch short. The settings travel with
+  // BEGIN, in one round trip.
+  std::string begin = fmt::format("BEGIN; SET LOCAL hnsw.ef_search = {}",
+                                  std::clamp<std::size_t>(fetch, kDefaultEfSearch, kMaxEfSearch));
+  if (server_.pgvector >= kIterativeScanPgvector) {
+    begin += "; SET LOCAL hnsw.iterative_scan = strict_order";
+  }
+  return pool_->transaction(
+      [&](Connection& conn) {
+        require_model(conn, query.embedding->size(), false);
+        return read(conn.exec(hybrid_search_sql(), params));
+      },
+      begin);
 }
 
 }  // namespace vestige::postgres
