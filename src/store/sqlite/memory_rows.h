@@ -20,6 +20,22 @@ namespace vestige::sqlite {
 std::string memory_columns(bool with_embedding);
 Memory read_memory(const Statement& stmt);
 
+// Inserts one memory row with every column bound by name (bind_memory plus
+// :created_at and :embedding); a row whose id exists is left as it is.
+inline constexpr std::string_view kInsertMemory = R"sql(
+  INSERT INTO knowledge_nodes (
+    id, content, node_type, tags, metadata, codebase, domains, domain_scores, embedding,
+    owner_user_id, visibility, shared_with_groups, created_at, updated_at,
+    importance, access_count, last_accessed_at, retrieval_strength, storage_strength,
+    superseded_by, suppressed)
+  VALUES (
+    :id, :content, :node_type, :tags, :metadata, :codebase, :domains, :domain_scores, :embedding,
+    :owner_user_id, :visibility, :shared_with_groups, :created_at, :updated_at,
+    :importance, :access_count, :last_accessed_at, :retrieval_strength, :storage_strength,
+    :superseded_by, :suppressed)
+  ON CONFLICT (id) DO NOTHING
+)sql";
+
 // Binds every :name parameter of the memory columns except :created_at and
 // :embedding, which not every statement assigns.
 void bind_memory(Statement& stmt, const Memory& memory);

@@ -96,20 +96,6 @@ constexpr std::string_view kInsertRegistry = R"sql(
   INSERT INTO embedding_model (id, name, dimension, hash, created_at) VALUES (1, ?1, ?2, ?3, ?4)
 )sql";
 
-constexpr std::string_view kInsertMemory = R"sql(
-  INSERT INTO knowledge_nodes (
-    id, content, node_type, tags, metadata, codebase, domains, domain_scores, embedding,
-    owner_user_id, visibility, shared_with_groups, created_at, updated_at,
-    importance, access_count, last_accessed_at, retrieval_strength, storage_strength,
-    superseded_by, suppressed)
-  VALUES (
-    :id, :content, :node_type, :tags, :metadata, :codebase, :domains, :domain_scores, :embedding,
-    :owner_user_id, :visibility, :shared_with_groups, :created_at, :updated_at,
-    :importance, :access_count, :last_accessed_at, :retrieval_strength, :storage_strength,
-    :superseded_by, :suppressed)
-  ON CONFLICT (id) DO NOTHING
-)sql";
-
 // The embedding is assigned only when it changes: assigning it at all fires
 // the vector_log trigger, and every process would then reload the vector.
 constexpr std::string_view kUpdateMemory = R"sql(

@@ -117,20 +117,6 @@ std::optional<std::string> optional_time(const std::optional<Timestamp>& t) {
   return t ? std::optional(format_timestamp(*t)) : std::nullopt;
 }
 
-constexpr std::string_view kInsertMemory = R"sql(
-  INSERT INTO knowledge_nodes (
-    id, content, node_type, tags, metadata, codebase, domains, domain_scores, embedding,
-    owner_user_id, visibility, shared_with_groups, created_at, updated_at,
-    importance, access_count, last_accessed_at, retrieval_strength, storage_strength,
-    superseded_by, suppressed)
-  VALUES (
-    :id, :content, :node_type, :tags, :metadata, :codebase, :domains, :domain_scores, :embedding,
-    :owner_user_id, :visibility, :shared_with_groups, :created_at, :updated_at,
-    :importance, :access_count, :last_accessed_at, :retrieval_strength, :storage_strength,
-    :superseded_by, :suppressed)
-  ON CONFLICT (id) DO NOTHING
-)sql";
-
 }  // namespace
 
 SqliteTransfer::SqliteTransfer(Database db, bool read_only)
