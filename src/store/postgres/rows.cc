@@ -19,10 +19,6 @@ namespace {
   throw Error(ErrorCode::kInvalidInput, message);
 }
 
-void require_finite(double value, std::string_view field) {
-  if (!std::isfinite(value)) invalid(fmt::format("{} must be a finite number", field));
-}
-
 std::vector<std::string> string_array(std::string_view json, std::string_view what) {
   try {
     return Json::parse(json).get<std::vector<std::string>>();
@@ -198,55 +194,21 @@ std::optional<Embedding> optional_vector(const Result& r, int row, int column) {
 
 // ---- Input checks -------------------------------------------------------------
 
-void require_id(const Uuid& id, std::string_view field) {
-  if (id.is_nil()) invalid(fmt::format("{} must be set (it is the nil UUID)", field));
-}
-
 void require_text(std::string_view text, std::string_view field) {
   if (text.find('\0') != std::string_view::npos) {
     invalid(fmt::format("{} holds a NUL character, which PostgreSQL cannot store", field));
   }
 }
 
-void require_json_object(const Json& value, std::string_view field) {
-  if (!value.is_object()) {
-    invalid(fmt::format("{} must be a JSON object, not {}", field, value.type_name()));
-  }
-}
-
-void validate_vector(std::span<const float> vector, std::string_view what) {
-  if (vector.empty()) invalid(fmt::format("{} is empty", what));
-  for (const float x : vector) {
-    if (!std::isfinite(x)) invalid(fmt::format("{} contains a value that is not finite", what));
-  }
-}
-
 void validate_memory(const Memory& m) {
-  if (m.content.empty()) invalid("a memory's content must not be empty");
-  if (m.node_type.empty()) invalid("a memory's node_type must not be empty (the default is fact)");
+  store_checks::validate_memory(m);
   require_text(m.content, "a memory's content");
   require_text(m.node_type, "a memory's node_type");
   if (m.codebase) require_text(*m.codebase, "a memory's codebase");
-  if (m.visibility != Visibility::kPrivate && m.visibility != Visibility::kGroup &&
-      m.visibility != Visibility::kPublic) {
-    invalid(fmt::format("visibility {} is unknown; use private, group or public",
-                        static_cast<int>(m.visibility)));
-  }
-  require_json_object(m.metadata, "metadata");
-  require_json_object(m.domain_scores, "domain_scores");
-  require_id(m.owner_user_id, "owner_user_id");
-  for (const auto& group : m.shared_with_groups) require_id(group, "a shared_with_groups entry");
-  if (m.embedding) validate_vector(*m.embedding, "the memory's embedding");
-  require_finite(m.engine.importance, "importance");
-  require_finite(m.engine.retrieval_strength, "retrieval_strength");
-  require_finite(m.engine.storage_strength, "storage_strength");
 }
 
 void validate_scheduling(const SchedulingState& s) {
-  require_id(s.memory_id, "the scheduling state's memory_id");
-  require_finite(s.stability, "stability");
-  require_finite(s.difficulty, "difficulty");
-  if (s.state.empty()) invalid("a scheduling state's state must not be empty (new, learning, ...)");
+  store_checks::validate_scheduling(s);
   require_text(s.state, "a scheduling state's state");
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/input_checks.h"
 #include "store/postgres/connection.h"
 #include "vestige/types.h"
 
@@ -46,12 +47,13 @@ std::optional<Embedding> optional_vector(const Result& r, int row, int column);
 
 // ---- Input checks (Error(kInvalidInput), nothing written) --------------------
 
-void validate_memory(const Memory& memory);
-void require_id(const Uuid& id, std::string_view field);
-// PostgreSQL text cannot hold a NUL character.
+// The shared checks (store/input_checks.h), plus: PostgreSQL text cannot hold
+// a NUL character.
+using store_checks::require_id;
+using store_checks::require_json_object;
+using store_checks::validate_vector;
 void require_text(std::string_view text, std::string_view field);
-void validate_vector(std::span<const float> vector, std::string_view what);
+void validate_memory(const Memory& memory);
 void validate_scheduling(const SchedulingState& state);
-void require_json_object(const Json& value, std::string_view field);
 
 }  // namespace vestige::postgres

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/input_checks.h"
 #include "store/sqlite/database.h"
 #include "vestige/types.h"
 
@@ -60,11 +61,10 @@ void bind_embedding(Statement& stmt, int index, const std::optional<Embedding>& 
 
 // ---- Input checks (Error(kInvalidInput), nothing written) --------------------
 
-void validate_memory(const Memory& memory);
-void require_id(const Uuid& id, std::string_view field);
-// Every value finite; `what` names the vector in the message.
-void validate_vector(std::span<const float> vector, std::string_view what);
-void validate_scheduling(const SchedulingState& state);
-void require_json_object(const Json& value, std::string_view field);
+using store_checks::require_id;
+using store_checks::require_json_object;
+using store_checks::validate_memory;
+using store_checks::validate_scheduling;
+using store_checks::validate_vector;
 
 }  // namespace vestige::sqlite

@@ -23,19 +23,7 @@ bool blank(const std::string& text) {
                      [](unsigned char c) { return std::isspace(c) != 0; });
 }
 
-void validate_query(const SearchQuery& query) {
-  if (query.limit < 1) invalid("a search needs a limit of at least 1");
-  if (query.rrf_k < 1) invalid(fmt::format("rrf_k must be at least 1, not {}", query.rrf_k));
-  for (const double weight : {query.text_weight, query.vector_weight}) {
-    if (!std::isfinite(weight) || weight < 0.0) {
-      invalid("text_weight and vector_weight must be finite and not negative");
-    }
-  }
-  if (const auto& r = query.filter.min_retrievability; r && !(*r >= 0.0 && *r <= 1.0)) {
-    invalid(fmt::format("min_retrievability must be between 0 and 1, not {}", *r));
-  }
-  if (query.embedding) validate_vector(*query.embedding, "the query embedding");
-}
+using store_checks::validate_query;
 
 }  // namespace
 
