@@ -11,7 +11,8 @@
 //   kModelMismatch  a vector write or query while the store's registered model
 //                   differs from this handle's model; nothing was written
 //   kNotFound       only where a method says so (update, upsert_scheduling,
-//                   append_review_event, add_edge on a missing memory)
+//                   append_review_event, add_edge on a missing memory;
+//                   update_engine_state reports missing memories instead)
 //   kBackend        the database failed; a write that failed wrote nothing
 //   kPoolTimeout    (Postgres) no connection became free in time
 // Methods that look something up return std::optional / bool / empty vectors
@@ -37,6 +38,19 @@
 #include "vestige/types.h"
 
 namespace vestige {
+
+// The engine state to write to one memory (MemoryStore::update_engine_state).
+struct EngineStateUpdate {
+  Uuid id;
+  EngineState engine;
+};
+
+// What update_engine_state wrote.
+struct EngineStateWrite {
+  Timestamp updated_at{};     // the updated_at every written memory now has
+  std::size_t written = 0;    // memories written (a repeated id counts once)
+  std::vector<Uuid> missing;  // ids with no memory, in the order given, each once
+};
 
 class MemoryStore {
  public:
@@ -87,6 +101,18 @@ class MemoryStore {
   // created_at; sets updated_at. Scheduling, review events and edges are kept.
   // Throws kNotFound when the id does not exist.
   virtual Memory update(const Memory& memory) = 0;
+
+  // Writes the engine state (every field of EngineState) of each listed memory
+  // and sets its updated_at, all in one transaction; every other column is
+  // left as it is, and the full-text and vector indexes are not touched. This
+  // is the write for access recording, decay and supersession, which change
+  // nothing a search matches on; update() would rewrite the whole row.
+  // A repeated id gets its last entry. Ids with no memory (deleted meanwhile)
+  // are skipped and listed in `missing`; the others are still written, since a
+  // deleted memory has no state left to keep. An empty span writes nothing
+  // and returns an empty result. kInvalidInput, nothing written, for a nil id
+  // or a non-finite importance or strength.
+  virtual EngineStateWrite update_engine_state(std::span<const EngineStateUpdate> updates) = 0;
 
   // Deletes the memory with its scheduling, review events and edges. Returns
   // false when it did not exist.

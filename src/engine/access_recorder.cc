@@ -3,7 +3,6 @@
 #include <unordered_map>
 
 #include "engine/strength.h"
-#include "vestige/error.h"
 
 namespace vestige::engine {
 
@@ -11,24 +10,24 @@ void record_accesses(MemoryStore& store, std::span<const std::pair<Uuid, Timesta
   std::vector<Uuid> ids;
   ids.reserve(accesses.size());
   for (const auto& access : accesses) ids.push_back(access.first);
-  std::unordered_map<Uuid, Memory> rows;
-  for (Memory& m : store.get_batch(ids)) rows.emplace(m.id, std::move(m));
+  std::unordered_map<Uuid, EngineState> states;
+  for (const Memory& m : store.get_batch(ids)) states.emplace(m.id, m.engine);
   for (const auto& [id, at] : accesses) {
-    auto it = rows.find(id);
-    if (it != rows.end()) it->second.engine = record_access(it->second.engine, at);
+    auto it = states.find(id);
+    if (it != states.end()) it->second = record_access(it->second, at);
   }
-  // In the order of first access; each row once (erased once written).
+  // In the order of first access; each memory once (erased once taken).
+  std::vector<EngineStateUpdate> updates;
+  updates.reserve(states.size());
   for (const Uuid& id : ids) {
-    auto it = rows.find(id);
-    if (it == rows.end()) continue;
-    try {
-      store.update(it->second);
-    } catch (const Error& e) {
-      // Deleted between the read and the write: nothing left to strengthen.
-      if (e.code() != ErrorCode::kNotFound) throw;
-    }
-    rows.erase(it);
+    auto it = states.find(id);
+    if (it == states.end()) continue;
+    updates.push_back({id, it->second});
+    states.erase(it);
   }
+  // A memory deleted between the read and the write is reported missing and
+  // skipped: nothing is left to strengthen.
+  store.update_engine_state(updates);
 }
 
 AccessRecorder::AccessRecorder(MemoryStore& store) : store_(store), worker_([this] { run(); }) {}

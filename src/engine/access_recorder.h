@@ -1,11 +1,12 @@
 #pragma once
 
 // Access recording for recall (strength.h record_access: the testing effect).
-// Each access is a read-modify-write of the memory's row, one store write per
-// memory; a recall that returns fifteen memories would wait for fifteen
-// writes. AccessRecorder takes them off the recall's path: recall queues the
-// ids and answers, a background thread writes them, coalescing what queued up
-// meanwhile into one write per memory.
+// Each access is a read-modify-write of the memory's engine state: one read of
+// the rows and one engine-state write (MemoryStore::update_engine_state, which
+// neither rewrites the row nor re-indexes it) per batch. AccessRecorder takes
+// even that off the recall's path: recall queues the ids and answers, a
+// background thread writes them, coalescing what queued up meanwhile into one
+// batch with one entry per memory.
 
 #include <condition_variable>
 #include <cstddef>
@@ -23,9 +24,10 @@
 
 namespace vestige::engine {
 
-// Applies record_access(engine, at) to each memory, in order, one update per
-// distinct memory (a memory accessed twice gets both accesses in that one
-// write). Memories deleted meanwhile are skipped. Throws what the store throws.
+// Applies record_access(engine, at) to each memory, in order, and writes the
+// engine states in one update_engine_state batch, one entry per distinct
+// memory (a memory accessed twice gets both accesses in that one entry).
+// Memories deleted meanwhile are skipped. Throws what the store throws.
 void record_accesses(MemoryStore& store, std::span<const std::pair<Uuid, Timestamp>> accesses);
 
 // Thread-safe. Writes through `store`, which must outlive the recorder; a

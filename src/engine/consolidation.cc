@@ -218,8 +218,11 @@ void Consolidator::consolidate_one(Memory memory, Timestamp now, ConsolidationRe
   if (std::abs(decayed.retrieval_strength - memory.engine.retrieval_strength) >= kDecayEpsilon) {
     ++report.decayed;
     if (!options_.dry_run) {
+      const EngineStateUpdate update{memory.id, decayed};
+      const EngineStateWrite written = store_.update_engine_state(std::span(&update, 1));
+      if (written.written == 0) return;  // deleted since the page was read
       memory.engine = decayed;
-      memory = store_.update(memory);
+      memory.updated_at = written.updated_at;
       decay_writes_[memory.id] = memory.updated_at;
     }
   }
@@ -380,10 +383,15 @@ void Consolidator::merge(Group& group, Timestamp now, ConsolidationReport& repor
   merged.merge_id = store_.insert(record).id;
 
   store_.update(kept);
+  // Only the absorbed memories' engine state changes: no re-indexing.
+  std::vector<EngineStateUpdate> superseded;
   for (Member& a : absorbed) {
     a.memory.engine.superseded_by = kept.id;
     a.memory.engine.suppressed = true;
-    store_.update(a.memory);
+    superseded.push_back({a.memory.id, a.memory.engine});
+  }
+  store_.update_engine_state(superseded);
+  for (const Member& a : absorbed) {
     Edge edge;
     edge.source_id = kept.id;
     edge.target_id = a.memory.id;

@@ -51,9 +51,13 @@ void validate_memory(const Memory& m) {
   require_id(m.owner_user_id, "owner_user_id");
   for (const auto& group : m.shared_with_groups) require_id(group, "a shared_with_groups entry");
   if (m.embedding) validate_vector(*m.embedding, "the memory's embedding");
-  require_finite(m.engine.importance, "importance");
-  require_finite(m.engine.retrieval_strength, "retrieval_strength");
-  require_finite(m.engine.storage_strength, "storage_strength");
+  validate_engine_state(m.engine);
+}
+
+void validate_engine_state(const EngineState& e) {
+  require_finite(e.importance, "importance");
+  require_finite(e.retrieval_strength, "retrieval_strength");
+  require_finite(e.storage_strength, "storage_strength");
 }
 
 void validate_scheduling(const SchedulingState& s) {

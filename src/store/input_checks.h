@@ -18,6 +18,7 @@ void require_finite(double value, std::string_view field);
 // Not empty, every value finite; `what` names the vector in the message.
 void validate_vector(std::span<const float> vector, std::string_view what);
 void validate_memory(const Memory& memory);
+void validate_engine_state(const EngineState& state);
 void validate_scheduling(const SchedulingState& state);
 void validate_query(const SearchQuery& query);
 

@@ -118,6 +118,27 @@ constexpr std::string_view kUpdateMemory = R"sql(
   WHERE id = $1::uuid AND $12::timestamptz IS NOT DISTINCT FROM $12::timestamptz
 )sql";
 
+// One statement for a whole batch: the states travel as parallel arrays, one
+// element per memory. NULL last_accessed_at and superseded_by travel as empty
+// strings, since an array literal's NULL cannot be told apart from a quoted
+// "NULL" without escaping rules of its own. Only engine-state columns and
+// updated_at are assigned: the generated search_vector keeps its value and no
+// indexed column changes, so the row can be updated in place (a HOT update)
+// without touching the GIN or HNSW indexes.
+constexpr std::string_view kUpdateEngineState = R"sql(
+  UPDATE knowledge_nodes n SET
+    updated_at = $1::timestamptz, importance = u.importance, access_count = u.access_count,
+    last_accessed_at = NULLIF(u.last_accessed_at, '')::timestamptz,
+    retrieval_strength = u.retrieval_strength, storage_strength = u.storage_strength,
+    superseded_by = NULLIF(u.superseded_by, '')::uuid, suppressed = u.suppressed
+  FROM unnest($2::uuid[], $3::float8[], $4::int8[], $5::text[], $6::float8[], $7::float8[],
+              $8::text[], $9::boolean[])
+       AS u(id, importance, access_count, last_accessed_at, retrieval_strength,
+            storage_strength, superseded_by, suppressed)
+  WHERE n.id = u.id
+  RETURNING n.id
+)sql";
+
 void validate_signature(const ModelSignature& model) {
   if (model.name.empty() || model.dimension <= 0 || model.hash.empty()) {
     throw Error(ErrorCode::kInvalidInput,
@@ -396,6 +417,57 @@ Memory PgMemoryStore::update(const Memory& memory) {
       throw;
     }
     return stored;
+  });
+}
+
+EngineStateWrite PgMemoryStore::update_engine_state(std::span<const EngineStateUpdate> updates) {
+  for (const auto& update : updates) {
+    require_id(update.id, "update_engine_state needs every memory's id; id");
+    validate_engine_state(update.engine);
+  }
+  if (updates.empty()) return {};
+  // A repeated id gets its last entry: one UPDATE must not assign a row twice
+  // (PostgreSQL would pick one of the entries arbitrarily).
+  std::unordered_map<Uuid, std::size_t> last;
+  for (std::size_t i = 0; i < updates.size(); ++i) last[updates[i].id] = i;
+  std::vector<std::string> ids, importance, access_count, last_accessed_at, retrieval_strength,
+      storage_strength, superseded_by, suppressed;
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    if (last.at(updates[i].id) != i) continue;
+    const EngineState& e = updates[i].engine;
+    ids.push_back(updates[i].id.to_string());
+    // fmt's shortest form reads back as the same double.
+    importance.push_back(fmt::format("{}", e.importance));
+    access_count.push_back(std::to_string(e.access_count));
+    last_accessed_at.push_back(e.last_accessed_at ? format_timestamp(*e.last_accessed_at) : "");
+    retrieval_strength.push_back(fmt::format("{}", e.retrieval_strength));
+    storage_strength.push_back(fmt::format("{}", e.storage_strength));
+    superseded_by.push_back(e.superseded_by ? e.superseded_by->to_string() : "");
+    suppressed.push_back(e.suppressed ? "true" : "false");
+  }
+  return write([&](Connection& conn) {
+    EngineStateWrite result;
+    result.updated_at = now_utc();
+    const Result r = conn.exec(kUpdateEngineState, Params()
+                                                       .text(format_timestamp(result.updated_at))
+                                                       .text(array_literal(ids))
+                                                       .text(array_literal(importance))
+                                                       .text(array_literal(access_count))
+                                                       .text(array_literal(last_accessed_at))
+                                                       .text(array_literal(retrieval_strength))
+                                                       .text(array_literal(storage_strength))
+                                                       .text(array_literal(superseded_by))
+                                                       .text(array_literal(suppressed)));
+    std::unordered_set<Uuid> written;
+    for (int row = 0; row < r.rows(); ++row) written.insert(uuid_value(r.text(row, 0)));
+    result.written = written.size();
+    std::unordered_set<Uuid> reported;
+    for (const auto& update : updates) {
+      if (!written.contains(update.id) && reported.insert(update.id).second) {
+        result.missing.push_back(update.id);
+      }
+    }
+    return result;
   });
 }
 

@@ -51,6 +51,7 @@ std::optional<Embedding> optional_vector(const Result& r, int row, int column);
 // a NUL character.
 using store_checks::require_id;
 using store_checks::require_json_object;
+using store_checks::validate_engine_state;
 using store_checks::validate_vector;
 void require_text(std::string_view text, std::string_view field);
 void validate_memory(const Memory& memory);

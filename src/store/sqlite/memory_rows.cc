@@ -98,18 +98,22 @@ void bind_memory(Statement& stmt, const Memory& m) {
       .bind(at(":owner_user_id"), m.owner_user_id.to_string())
       .bind(at(":visibility"), visibility_name(m.visibility))
       .bind(at(":shared_with_groups"), json_text(uuid_array(m.shared_with_groups), "groups"))
-      .bind(at(":updated_at"), format_timestamp(m.updated_at))
-      .bind(at(":importance"), m.engine.importance)
-      .bind(at(":access_count"), m.engine.access_count)
-      .bind(at(":last_accessed_at"),
-            m.engine.last_accessed_at ? std::optional(format_timestamp(*m.engine.last_accessed_at))
-                                      : std::nullopt)
-      .bind(at(":retrieval_strength"), m.engine.retrieval_strength)
-      .bind(at(":storage_strength"), m.engine.storage_strength)
-      .bind(at(":superseded_by"), m.engine.superseded_by
-                                      ? std::optional(m.engine.superseded_by->to_string())
-                                      : std::nullopt)
-      .bind(at(":suppressed"), m.engine.suppressed ? 1 : 0);
+      .bind(at(":updated_at"), format_timestamp(m.updated_at));
+  bind_engine_state(stmt, m.engine);
+}
+
+void bind_engine_state(Statement& stmt, const EngineState& e) {
+  const auto at = [&stmt](const char* name) { return stmt.parameter_index(name); };
+  stmt.bind(at(":importance"), e.importance)
+      .bind(at(":access_count"), e.access_count)
+      .bind(at(":last_accessed_at"), e.last_accessed_at
+                                         ? std::optional(format_timestamp(*e.last_accessed_at))
+                                         : std::nullopt)
+      .bind(at(":retrieval_strength"), e.retrieval_strength)
+      .bind(at(":storage_strength"), e.storage_strength)
+      .bind(at(":superseded_by"),
+            e.superseded_by ? std::optional(e.superseded_by->to_string()) : std::nullopt)
+      .bind(at(":suppressed"), e.suppressed ? 1 : 0);
 }
 
 SchedulingState read_scheduling(const Statement& stmt, int first) {

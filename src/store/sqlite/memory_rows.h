@@ -41,6 +41,23 @@ inline constexpr std::string_view kInsertMemory = R"sql(
 // :embedding, which not every statement assigns.
 void bind_memory(Statement& stmt, const Memory& memory);
 
+// Writes one memory's engine state and updated_at, and nothing else. It names
+// none of content, node_type, tags and embedding, so neither the full-text
+// trigger (AFTER UPDATE OF content, node_type, tags) nor the vector_log
+// trigger (AFTER UPDATE OF embedding) fires: no re-indexing, and no other
+// process reloads the vector.
+inline constexpr std::string_view kUpdateEngineState = R"sql(
+  UPDATE knowledge_nodes SET
+    updated_at = :updated_at, importance = :importance, access_count = :access_count,
+    last_accessed_at = :last_accessed_at, retrieval_strength = :retrieval_strength,
+    storage_strength = :storage_strength, superseded_by = :superseded_by,
+    suppressed = :suppressed
+  WHERE id = :id
+)sql";
+
+// Binds the engine-state parameters (:importance ... :suppressed).
+void bind_engine_state(Statement& stmt, const EngineState& engine);
+
 SchedulingState read_scheduling(const Statement& stmt, int first_column);
 
 // ---- Values -------------------------------------------------------------------
@@ -63,6 +80,7 @@ void bind_embedding(Statement& stmt, int index, const std::optional<Embedding>& 
 
 using store_checks::require_id;
 using store_checks::require_json_object;
+using store_checks::validate_engine_state;
 using store_checks::validate_memory;
 using store_checks::validate_scheduling;
 using store_checks::validate_vector;

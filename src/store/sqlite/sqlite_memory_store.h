@@ -41,6 +41,7 @@ class SqliteMemoryStore final : public MemoryStore {
   std::optional<Memory> get(const Uuid& id) override;
   std::vector<Memory> get_batch(std::span<const Uuid> ids) override;
   Memory update(const Memory& memory) override;
+  EngineStateWrite update_engine_state(std::span<const EngineStateUpdate> updates) override;
   bool remove(const Uuid& id) override;
 
   std::vector<SearchResult> hybrid_search(const SearchQuery& query) override;

@@ -354,6 +354,38 @@ Memory SqliteMemoryStore::update(const Memory& memory) {
   });
 }
 
+EngineStateWrite SqliteMemoryStore::update_engine_state(
+    std::span<const EngineStateUpdate> updates) {
+  for (const auto& update : updates) {
+    require_id(update.id, "update_engine_state needs every memory's id; id");
+    validate_engine_state(update.engine);
+  }
+  if (updates.empty()) return {};
+  std::lock_guard lock(mutex_);
+  return write([&] {
+    EngineStateWrite result;
+    result.updated_at = now_utc();
+    const std::string updated_at = format_timestamp(result.updated_at);
+    // In order, so that a repeated id ends with its last entry.
+    std::unordered_set<Uuid> written;
+    std::unordered_set<Uuid> missing;
+    for (const auto& update : updates) {
+      auto stmt = statements_.get(kUpdateEngineState);
+      stmt->bind(stmt->parameter_index(":id"), update.id.to_string())
+          .bind(stmt->parameter_index(":updated_at"), updated_at);
+      bind_engine_state(*stmt, update.engine);
+      stmt->run();
+      if (db_.changes() > 0) {
+        written.insert(update.id);
+      } else if (missing.insert(update.id).second) {
+        result.missing.push_back(update.id);
+      }
+    }
+    result.written = written.size();
+    return result;
+  });
+}
+
 bool SqliteMemoryStore::remove(const Uuid& id) {
   std::lock_guard lock(mutex_);
   return write([&] {

@@ -157,6 +157,40 @@ TEST_F(SqliteStoreTest, FullTextIndexFollowsInsertUpdateAndDelete) {
   EXPECT_TRUE(fts_rows("giraffe").empty());
 }
 
+TEST_F(SqliteStoreTest, EngineStateUpdatesFireNeitherTheTextNorTheVectorTrigger) {
+  auto store = open();
+  store->register_model(kModel);
+  Memory a = store->insert(note("the zebra grazes", Embedding{1, 0, 0}));
+  // A probe with the full-text trigger's condition: it records every update
+  // that would make the FTS index delete and re-insert the row.
+  raw().exec(R"sql(
+    CREATE TABLE probe (seq INTEGER);
+    CREATE TRIGGER probe_text AFTER UPDATE OF content, node_type, tags ON knowledge_nodes
+    BEGIN INSERT INTO probe (seq) VALUES (new.seq); END;
+  )sql");
+  const auto probe_rows = [&] {
+    auto db = raw();
+    auto stmt = db.prepare("SELECT count(*) FROM probe");
+    EXPECT_TRUE(stmt.step());
+    return stmt.column_int64(0);
+  };
+  const auto log_before = vector_log();
+
+  EngineState e = a.engine;
+  e.access_count = 4;
+  e.retrieval_strength = 0.5;
+  const EngineStateUpdate update{a.id, e};
+  EXPECT_EQ(store->update_engine_state(std::span(&update, 1)).written, 1u);
+  EXPECT_EQ(probe_rows(), 0);
+  EXPECT_EQ(vector_log(), log_before);
+  EXPECT_EQ(fts_rows("zebra"), std::vector<std::int64_t>{seq_of(a.id)});
+
+  // The probe does see a whole-row update, even one that changes no text.
+  a = *store->get(a.id);
+  store->update(a);
+  EXPECT_EQ(probe_rows(), 1);
+}
+
 TEST_F(SqliteStoreTest, VectorLogRecordsEveryEmbeddingChangeAndNothingElse) {
   auto store = open();
   store->register_model(kModel);
