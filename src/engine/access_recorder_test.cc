@@ -49,6 +49,26 @@ TEST_F(AccessRecorderTest, RecordAccessesWritesEachMemoryOnceWithEveryAccess) {
   EXPECT_EQ(engine(b).access_count, 1);
 }
 
+TEST_F(AccessRecorderTest, RecordAccessesChangesOnlyTheEngineState) {
+  Memory m;
+  m.content = "the heron waits in the shallows";
+  m.tags = {"birds"};
+  m.metadata = Json{{"source", "walk"}};
+  const Memory before = store_->insert(m);
+  const std::vector<std::pair<Uuid, Timestamp>> accesses{{before.id, t0()}};
+  record_accesses(*store_, accesses);
+
+  const Memory after = *store_->get(before.id);
+  EXPECT_EQ(after.engine, record_access(before.engine, t0()));
+  Memory expected = before;
+  expected.engine = after.engine;
+  expected.updated_at = after.updated_at;
+  EXPECT_EQ(after, expected);
+  SearchQuery query;
+  query.text = "heron";
+  ASSERT_EQ(store_->text_search(query).size(), 1u);
+}
+
 TEST_F(AccessRecorderTest, BackgroundWritesAreVisibleAfterFlush) {
   const Uuid a = add("first");
   const Uuid b = add("second");
