@@ -191,6 +191,10 @@ class MemoryStore {
   virtual StoreStats stats(Timestamp now) = 0;
   // Never throws for a database problem: reports it as kDown / kDegraded.
   virtual HealthReport health() = 0;
+  // Retention of every memory at `now` under `model` (see RetentionModel),
+  // aggregated by the backend in one read-only statement over only the
+  // columns retention depends on: no content, metadata or embedding is read.
+  virtual RetentionSummary retention_summary(const RetentionModel& model, Timestamp now) = 0;
 
   // Memories ordered by (created_at, id), starting after `after` (from the
   // beginning when nullopt), at most `limit`, with embeddings. Pages are

@@ -3,6 +3,7 @@
 // The data model shared by every module (product.md, "Data model").
 // Plain values: no behaviour beyond what keeps them consistent.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -188,6 +189,32 @@ struct StoreStats {
   std::optional<RegisteredModel> model;
   int schema_version = 0;
   std::optional<std::int64_t> storage_bytes;
+};
+
+// How a memory's retention is computed (the engine's dual-strength model,
+// src/engine/strength.h), handed to MemoryStore::retention_summary so that the
+// store can aggregate it where the rows are instead of sending every memory:
+//   retention = retrieval_weight * R(t, S) + storage_weight * min(storage / saturation, 1)
+// with R the FSRS-6 retrievability (vestige/fsrs.h), S the clamped stability of a
+// reviewed memory or `unscheduled_stability_days`, and t the days since the later
+// of (last review, else creation) and the last access.
+struct RetentionModel {
+  double retrieval_weight = 0.0;
+  double storage_weight = 0.0;
+  double storage_saturation = 1.0;
+  double unscheduled_stability_days = 1.0;
+  // State bounds, strictly above each: active > active_above >= dormant > ...
+  double active_above = 0.0;
+  double dormant_above = 0.0;
+  double silent_above = 0.0;
+};
+
+// Every memory's retention at one time, summarised.
+struct RetentionSummary {
+  std::int64_t memories = 0;
+  double mean = 0.0;  // 0 when there are no memories
+  // Counts by state: active, dormant, silent, unavailable.
+  std::array<std::int64_t, 4> by_state{};
 };
 
 enum class HealthStatus { kOk, kDegraded, kDown };

@@ -68,6 +68,16 @@ double retention_at(const EngineState& engine, Timestamp created_at,
                    engine.storage_strength);
 }
 
+RetentionModel retention_model() {
+  return RetentionModel{.retrieval_weight = kRetrievalWeight,
+                        .storage_weight = kStorageWeight,
+                        .storage_saturation = kStorageSaturation,
+                        .unscheduled_stability_days = kUnscheduledStabilityDays,
+                        .active_above = kActiveAbove,
+                        .dormant_above = kDormantAbove,
+                        .silent_above = kSilentAbove};
+}
+
 EngineState decay(EngineState engine, Timestamp created_at,
                   const std::optional<SchedulingState>& scheduling, Timestamp now) {
   engine.retrieval_strength = retrieval_strength_at(engine, created_at, scheduling, now);

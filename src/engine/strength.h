@@ -82,6 +82,10 @@ double retrieval_strength_at(const EngineState& engine, Timestamp created_at,
 double retention_at(const EngineState& engine, Timestamp created_at,
                     const std::optional<SchedulingState>& scheduling, Timestamp now);
 
+// The constants above as the store's RetentionModel, so that
+// MemoryStore::retention_summary aggregates retention_at over every memory.
+RetentionModel retention_model();
+
 // The decay pass: sets retrieval_strength to retrieval_strength_at(...) and
 // leaves everything else, storage strength included, as it was. This
 // overwrites an earlier promote/demote adjustment of the snapshot; what lasts

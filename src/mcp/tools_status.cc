@@ -3,47 +3,16 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <limits>
-#include <unordered_map>
-
 #include "engine/strength.h"
 #include "mcp/tools.h"
 #include "mcp/tools_status.h"
 
 namespace vestige::mcp {
 
-RetentionDistribution retention_distribution(MemoryStore& store, Timestamp now) {
-  // Every scheduling row in one query (due at or before the end of time), so
-  // that the pass over the memories needs no per-memory lookups.
-  std::unordered_map<Uuid, SchedulingState> schedules;
-  for (SchedulingState& s : store.due(Timestamp::max(), std::numeric_limits<std::size_t>::max())) {
-    schedules.emplace(s.memory_id, std::move(s));
-  }
-  RetentionDistribution out;
-  double sum = 0.0;
-  std::optional<ExportCursor> cursor;
-  do {
-    ExportPage page = store.export_page(cursor, 1000);
-    for (const Memory& m : page.memories) {
-      const auto found = schedules.find(m.id);
-      const std::optional<SchedulingState> scheduling =
-          found == schedules.end() ? std::nullopt : std::optional(found->second);
-      const double r = engine::retention_at(m.engine, m.created_at, scheduling, now);
-      sum += r;
-      ++out.by_state[static_cast<std::size_t>(engine::memory_state(r))];
-      ++out.memories;
-    }
-    cursor = page.next;
-  } while (cursor);
-  if (out.memories > 0) out.mean = sum / static_cast<double>(out.memories);
-  return out;
-}
-
 Json status_json(MemoryStore& store, Timestamp now) {
   const HealthReport health = store.health();
   const StoreStats stats = store.stats(now);
-  const RetentionDistribution retention = retention_distribution(store, now);
+  const RetentionSummary retention = store.retention_summary(engine::retention_model(), now);
   Json by_state = Json::object();
   for (const engine::MemoryState state :
        {engine::MemoryState::kActive, engine::MemoryState::kDormant, engine::MemoryState::kSilent,

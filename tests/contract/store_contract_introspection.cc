@@ -1,11 +1,13 @@
 // Contract: stats, health and export paging.
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include "store_contract.h"
+#include "vestige/fsrs.h"
 
 namespace vestige::contract {
 namespace {
@@ -70,6 +72,122 @@ TEST_P(IntrospectionContract, StatsCountEverything) {
   EXPECT_EQ(stats.model->signature, test_model());
   EXPECT_EQ(s.stats(plus_days(now, 2)).due_now, 3);
   EXPECT_EQ(s.stats(plus_days(now, -2)).due_now, 0);
+}
+
+// The engine's dual-strength model (src/engine/strength.h), written out here
+// so that the contract does not depend on the engine.
+RetentionModel engine_like_model() {
+  return RetentionModel{.retrieval_weight = 0.7,
+                        .storage_weight = 0.3,
+                        .storage_saturation = 10.0,
+                        .unscheduled_stability_days = fsrs::kDefaultWeights[2],
+                        .active_above = 0.7,
+                        .dormant_above = 0.4,
+                        .silent_above = 0.1};
+}
+
+double expected_retention(double storage, double stability, double days) {
+  return 0.7 * fsrs::retrievability(stability, days) + 0.3 * std::clamp(storage / 10.0, 0.0, 1.0);
+}
+
+TEST_P(IntrospectionContract, RetentionSummaryOfAnEmptyStore) {
+  const RetentionSummary summary = store().retention_summary(engine_like_model(), now_utc());
+  EXPECT_EQ(summary.memories, 0);
+  EXPECT_EQ(summary.mean, 0.0);
+  EXPECT_EQ(summary.by_state, (std::array<std::int64_t, 4>{0, 0, 0, 0}));
+}
+
+TEST_P(IntrospectionContract, RetentionSummaryAppliesTheModelToEveryMemory) {
+  MemoryStore& s = store();
+  const Timestamp now = fixed_now();
+  std::vector<double> expected;
+
+  // Created now: R = 1, storage 1 -> 0.73, active.
+  Memory fresh = memory("stored just now");
+  fresh.created_at = now;
+  s.insert(fresh);
+  expected.push_back(expected_retention(1.0, fsrs::kDefaultWeights[2], 0.0));
+
+  // Never reviewed, created 60 days ago: unscheduled stability, dormant.
+  Memory old = memory("stored two months ago");
+  old.created_at = plus_days(now, -60);
+  s.insert(old);
+  expected.push_back(expected_retention(1.0, fsrs::kDefaultWeights[2], 60.0));
+
+  // Never reviewed, created 3,000 days ago but accessed 1 day ago: the
+  // access is the reference time.
+  Memory accessed = memory("old but recalled yesterday");
+  accessed.created_at = plus_days(now, -3000);
+  accessed.engine.last_accessed_at = plus_days(now, -1);
+  s.insert(accessed);
+  expected.push_back(expected_retention(1.0, fsrs::kDefaultWeights[2], 1.0));
+
+  // Never reviewed, 20,000 days old, no storage strength: silent.
+  Memory ancient = memory("forgotten long ago");
+  ancient.created_at = plus_days(now, -20000);
+  ancient.engine.storage_strength = 0.0;
+  s.insert(ancient);
+  expected.push_back(expected_retention(0.0, fsrs::kDefaultWeights[2], 20000.0));
+
+  // Last reviewed 40,000 days ago at the minimum stability, no storage
+  // strength: unavailable.
+  Memory lost = memory("reviewed once, a century ago");
+  lost.created_at = plus_days(now, -40001);
+  lost.engine.storage_strength = 0.0;
+  const Memory stored_lost = s.insert(lost);
+  s.upsert_scheduling(scheduling(stored_lost.id, 0.1, plus_days(now, -40000), now));
+  expected.push_back(expected_retention(0.0, 0.1, 40000.0));
+
+  // Reviewed 10 days ago with stability 40, created long before, storage
+  // above saturation: the review is the reference time and its stability
+  // is used.
+  Memory reviewed = memory("reviewed ten days ago");
+  reviewed.created_at = plus_days(now, -400);
+  reviewed.engine.storage_strength = 12.0;
+  const Memory stored_reviewed = s.insert(reviewed);
+  s.upsert_scheduling(
+      scheduling(stored_reviewed.id, 40.0, plus_days(now, -10), plus_days(now, 30)));
+  expected.push_back(expected_retention(12.0, 40.0, 10.0));
+
+  // A scheduling row that was never reviewed counts as unscheduled.
+  Memory unreviewed = memory("scheduled, never reviewed");
+  unreviewed.created_at = plus_days(now, -5);
+  const Memory stored_unreviewed = s.insert(unreviewed);
+  SchedulingState fresh_state = scheduling(stored_unreviewed.id, 100.0, now, now);
+  fresh_state.last_review.reset();
+  fresh_state.state = "new";
+  s.upsert_scheduling(fresh_state);
+  expected.push_back(expected_retention(1.0, fsrs::kDefaultWeights[2], 5.0));
+
+  // A reviewed stability outside [0.1, 36500] is clamped.
+  Memory clamped = memory("stability below the minimum");
+  clamped.created_at = plus_days(now, -30);
+  const Memory stored_clamped = s.insert(clamped);
+  s.upsert_scheduling(scheduling(stored_clamped.id, 0.001, plus_days(now, -2), now));
+  expected.push_back(expected_retention(1.0, fsrs::kMinStability, 2.0));
+
+  const RetentionSummary summary = s.retention_summary(engine_like_model(), now);
+
+  std::array<std::int64_t, 4> by_state{};
+  double sum = 0.0;
+  for (const double r : expected) {
+    sum += r;
+    ++by_state[r > 0.7 ? 0 : r > 0.4 ? 1 : r > 0.1 ? 2 : 3];
+  }
+  EXPECT_EQ(summary.memories, static_cast<std::int64_t>(expected.size()));
+  EXPECT_NEAR(summary.mean, sum / static_cast<double>(expected.size()), 1e-6);
+  EXPECT_EQ(summary.by_state, by_state);
+  // The set spans every state, so a wrong bound or reference time shows.
+  EXPECT_EQ(by_state, (std::array<std::int64_t, 4>{2, 4, 1, 1}))
+      << "the test data no longer covers every state";
+
+  // A later `now` lowers retention; the model's bounds decide the states.
+  const RetentionSummary later = s.retention_summary(engine_like_model(), plus_days(now, 365));
+  EXPECT_LT(later.mean, summary.mean);
+  RetentionModel all_active = engine_like_model();
+  all_active.active_above = -1.0;
+  EXPECT_EQ(s.retention_summary(all_active, now).by_state,
+            (std::array<std::int64_t, 4>{8, 0, 0, 0}));
 }
 
 TEST_P(IntrospectionContract, HealthIsOkWithBackendAndSchemaVersion) {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "store/postgres/pg_memory_store.h"
 #include "store/postgres/rows.h"
+#include "vestige/fsrs.h"
 
 namespace vestige::postgres {
 
@@ -43,6 +46,65 @@ StoreStats PgMemoryStore::stats(Timestamp now) {
     s.model = read_registry(conn);
   });
   return s;
+}
+
+RetentionSummary PgMemoryStore::retention_summary(const RetentionModel& model, Timestamp now) {
+  // The whole model in one statement, so that a summary of any number of
+  // memories is one row on the wire. A reviewed memory's stability is clamped
+  // like the engine clamps it; the reference time is the later of (last
+  // review, else creation) and the last access (GREATEST skips NULLs).
+  const Result r = pool_->run([&](Connection& conn) {
+    return conn.exec(
+        R"sql(
+      WITH inputs AS (
+        SELECT n.storage_strength AS storage,
+               CASE WHEN s.last_review IS NOT NULL
+                    THEN LEAST(GREATEST(s.stability, $2::float8), $3::float8)
+                    ELSE $4::float8 END AS stability,
+               (extract(epoch FROM $1::timestamptz
+                  - GREATEST(coalesce(s.last_review, n.created_at), n.last_accessed_at))
+                / 86400.0)::float8 AS days
+        FROM knowledge_nodes n LEFT JOIN scheduling s ON s.memory_id = n.id
+      ), retention AS (
+        SELECT $5::float8 * LEAST(GREATEST(
+                 CASE WHEN days <= 0 THEN 1.0
+                      WHEN stability <= 0 THEN 0.0
+                      ELSE power(1.0 + $6::float8 * days / stability, -$7::float8) END,
+                 0.0), 1.0)
+               + $8::float8 * LEAST(GREATEST(storage / $9::float8, 0.0), 1.0) AS value
+        FROM inputs
+      )
+      SELECT count(*), coalesce(avg(value), 0),
+             count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 1),
+             count(*) FILTER (WHERE state = 2), count(*) FILTER (WHERE state = 3)
+      FROM (SELECT value,
+                   CASE WHEN value > $10::float8 THEN 0
+                        WHEN value > $11::float8 THEN 1
+                        WHEN value > $12::float8 THEN 2
+                        ELSE 3 END AS state
+            FROM retention) states
+    )sql",
+        Params()
+            .text(format_timestamp(now))
+            .number(fsrs::kMinStability)
+            .number(fsrs::kMaxStability)
+            .number(model.unscheduled_stability_days)
+            .number(model.retrieval_weight)
+            .number(std::pow(fsrs::kDesiredRetention, -1.0 / fsrs::kDefaultWeights[20]) - 1.0)
+            .number(fsrs::kDefaultWeights[20])
+            .number(model.storage_weight)
+            .number(model.storage_saturation)
+            .number(model.active_above)
+            .number(model.dormant_above)
+            .number(model.silent_above));
+  });
+  RetentionSummary summary;
+  summary.memories = r.integer(0, 0);
+  summary.mean = r.number(0, 1);
+  for (std::size_t i = 0; i < summary.by_state.size(); ++i) {
+    summary.by_state[i] = r.integer(0, static_cast<int>(i) + 2);
+  }
+  return summary;
 }
 
 HealthReport PgMemoryStore::health() {

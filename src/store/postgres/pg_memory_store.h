@@ -61,6 +61,7 @@ class PgMemoryStore final : public MemoryStore {
 
   StoreStats stats(Timestamp now) override;
   HealthReport health() override;
+  RetentionSummary retention_summary(const RetentionModel& model, Timestamp now) override;
   ExportPage export_page(const std::optional<ExportCursor>& after, std::size_t limit) override;
 
   const ServerInfo& server() const { return server_; }

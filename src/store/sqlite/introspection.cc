@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "store/sqlite/memory_rows.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_memory_store.h"
+#include "vestige/fsrs.h"
 
 namespace vestige::sqlite {
 
@@ -16,6 +18,15 @@ std::int64_t file_size_or_zero(const std::filesystem::path& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   return ec ? 0 : static_cast<std::int64_t>(size);
+}
+
+// The retention of one memory under `model` (RetentionModel in types.h):
+// `stability` is already the reviewed memory's clamped stability or the
+// model's unscheduled one, `days` the time since its reference time.
+double retention_of(const RetentionModel& model, double storage, double stability, double days) {
+  const double retrieval = std::clamp(fsrs::retrievability(stability, days), 0.0, 1.0);
+  return model.retrieval_weight * retrieval +
+         model.storage_weight * std::clamp(storage / model.storage_saturation, 0.0, 1.0);
 }
 
 }  // namespace
@@ -58,6 +69,41 @@ StoreStats SqliteMemoryStore::stats(Timestamp now) {
   const auto& path = db_.path();
   s.storage_bytes = file_size_or_zero(path) + file_size_or_zero(path.string() + "-wal");
   return s;
+}
+
+RetentionSummary SqliteMemoryStore::retention_summary(const RetentionModel& model, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  ReadTransaction snapshot(db_);
+  // Three numbers per memory, read in one pass: SQLite computes the elapsed
+  // days (julianday, millisecond precision) and this loop the power curve,
+  // since SQLite's math functions are a compile-time option. Columns after
+  // the embedding blob are read without copying the blob or parsing JSON.
+  auto stmt = statements_.get(R"sql(
+    SELECT n.storage_strength,
+           s.last_review IS NOT NULL,
+           s.stability,
+           julianday(?1) - max(julianday(coalesce(s.last_review, n.created_at)),
+                               coalesce(julianday(n.last_accessed_at), -1e300))
+    FROM knowledge_nodes n LEFT JOIN scheduling s ON s.memory_id = n.id
+  )sql");
+  stmt->bind(1, format_timestamp(now));
+  RetentionSummary summary;
+  double sum = 0.0;
+  while (stmt->step()) {
+    const double stability =
+        stmt->column_int64(1) != 0
+            ? std::clamp(stmt->column_double(2), fsrs::kMinStability, fsrs::kMaxStability)
+            : model.unscheduled_stability_days;
+    const double r = retention_of(model, stmt->column_double(0), stability, stmt->column_double(3));
+    sum += r;
+    ++summary.memories;
+    ++summary.by_state[r > model.active_above    ? 0
+                       : r > model.dormant_above ? 1
+                       : r > model.silent_above  ? 2
+                                                 : 3];
+  }
+  if (summary.memories > 0) summary.mean = sum / static_cast<double>(summary.memories);
+  return summary;
 }
 
 HealthReport SqliteMemoryStore::health() {

@@ -67,6 +67,7 @@ class SqliteMemoryStore final : public MemoryStore {
 
   StoreStats stats(Timestamp now) override;
   HealthReport health() override;
+  RetentionSummary retention_summary(const RetentionModel& model, Timestamp now) override;
   ExportPage export_page(const std::optional<ExportCursor>& after, std::size_t limit) override;
 
  private:
