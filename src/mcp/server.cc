@@ -71,6 +71,22 @@ std::variant<std::string, Response> string_param(const Request& request, std::st
       fmt::format("Invalid params: {} needs \"{}\" (a string) in params", request.method, key));
 }
 
+// initialize's clientInfo when it names the client; see server.h.
+std::optional<ClientInfo> client_info_param(const Request& request) {
+  if (!request.params.is_object()) return std::nullopt;
+  const auto info = request.params.find("clientInfo");
+  if (info == request.params.end() || !info->is_object()) return std::nullopt;
+  const auto name = info->find("name");
+  if (name == info->end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
+    return std::nullopt;
+  }
+  ClientInfo out{.name = name->get<std::string>(), .version = {}};
+  if (const auto version = info->find("version"); version != info->end() && version->is_string()) {
+    out.version = version->get<std::string>();
+  }
+  return out;
+}
+
 bool is_supported(std::string_view version) {
   return std::find(std::begin(kSupportedProtocolVersions), std::end(kSupportedProtocolVersions),
                    version) != std::end(kSupportedProtocolVersions);
@@ -96,6 +112,10 @@ void Server::add_tool(Tool tool) {
   }
   tool_index_.emplace(tool.name, tools_.size());
   tools_.push_back(std::move(tool));
+}
+
+void Server::on_initialize(std::function<void(const std::optional<ClientInfo>&)> listener) {
+  initialize_listeners_.push_back(std::move(listener));
 }
 
 void Server::add_resource(Resource resource) {
@@ -214,6 +234,8 @@ Response Server::initialize(const Request& request, bool in_batch) {
       {"capabilities", {{"tools", {{"listChanged", false}}}, {"resources", Json::object()}}},
       {"serverInfo", {{"name", kServerName}, {"version", options_.version}}}};
   if (!options_.instructions.empty()) result["instructions"] = options_.instructions;
+  client_info_ = client_info_param(request);
+  for (const auto& listener : initialize_listeners_) listener(client_info_);
   return make_result(request.id, std::move(result));
 }
 

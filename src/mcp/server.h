@@ -23,6 +23,9 @@
 // - resources/read of an unknown uri is error -32002 "Resource not found"
 //   with the uri in `data`, as the resources page of every negotiated
 //   protocol version recommends.
+// - initialize's clientInfo is kept when its name is a non-empty string (its
+//   version when that is a string too); anything else there is ignored rather
+//   than refused, since it only labels what the client stores.
 // - Whitespace-only lines are ignored: they carry no message to answer.
 // - Tool results carry `structuredContent` in every protocol version; clients
 //   of versions before 2025-06-18 ignore a member they do not know.
@@ -55,6 +58,12 @@ inline constexpr std::size_t kDefaultMaxLineBytes = 4 * 1024 * 1024;
 struct ToolResult {
   std::string text;
   Json structured;
+};
+
+// Who is on the other end: initialize's clientInfo.
+struct ClientInfo {
+  std::string name;
+  std::string version;  // empty when the client sent none
 };
 
 struct Tool {
@@ -102,6 +111,9 @@ class Server {
   // caught at startup, not bad input from a client.
   void add_tool(Tool tool);
   void add_resource(Resource resource);
+  // Called once initialize has been answered, with the client's clientInfo
+  // (nullopt when it sent none usable), before any later request is handled.
+  void on_initialize(std::function<void(const std::optional<ClientInfo>&)> listener);
 
   // Handles one line of input (without its newline) and returns the line to
   // write back (without a newline), or nullopt when nothing must be sent:
@@ -112,6 +124,8 @@ class Server {
   std::size_t max_line_bytes() const { return options_.max_line_bytes; }
   // The version agreed by initialize; nullopt before.
   const std::optional<std::string>& protocol_version() const { return protocol_version_; }
+  // initialize's clientInfo; nullopt before initialize or when it had none.
+  const std::optional<ClientInfo>& client_info() const { return client_info_; }
 
  private:
   std::optional<Response> dispatch(Incoming message, bool in_batch);
@@ -124,6 +138,8 @@ class Server {
 
   ServerOptions options_;
   std::optional<std::string> protocol_version_;
+  std::optional<ClientInfo> client_info_;
+  std::vector<std::function<void(const std::optional<ClientInfo>&)>> initialize_listeners_;
   std::vector<Tool> tools_;  // in registration order, the order tools/list shows
   std::map<std::string, std::size_t, std::less<>> tool_index_;
   std::vector<Resource> resources_;

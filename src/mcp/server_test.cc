@@ -1,6 +1,8 @@
 #include "mcp/server.h"
 
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -126,6 +128,55 @@ TEST_F(ServerTest, InitializeNeedsAProtocolVersionString) {
             kInvalidParams);
   EXPECT_FALSE(server_.protocol_version());
   EXPECT_TRUE(initialize().contains("result"));
+}
+
+TEST(ServerClientInfo, InitializeKeepsTheClientAndTellsTheListeners) {
+  Server server(options());
+  std::vector<std::optional<ClientInfo>> heard;
+  server.on_initialize([&heard](const std::optional<ClientInfo>& c) { heard.push_back(c); });
+  EXPECT_FALSE(server.client_info());
+  ASSERT_TRUE(server.handle_line(
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+          "clientInfo":{"name":"claude-code","version":"2.1.0"}}})"));
+  ASSERT_TRUE(server.client_info());
+  EXPECT_EQ(server.client_info()->name, "claude-code");
+  EXPECT_EQ(server.client_info()->version, "2.1.0");
+  ASSERT_EQ(heard.size(), 1u);
+  ASSERT_TRUE(heard[0]);
+  EXPECT_EQ(heard[0]->name, "claude-code");
+  // A refused second initialize changes nothing and tells nobody.
+  server.handle_line(
+      R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+          "clientInfo":{"name":"other","version":"1"}}})");
+  EXPECT_EQ(server.client_info()->name, "claude-code");
+  EXPECT_EQ(heard.size(), 1u);
+}
+
+TEST(ServerClientInfo, AClientInfoWithoutAUsableNameIsIgnored) {
+  for (const char* info : {"", R"(,"clientInfo":"cli")", R"(,"clientInfo":{"version":"1"})",
+                           R"(,"clientInfo":{"name":""})", R"(,"clientInfo":{"name":["x"]})"}) {
+    SCOPED_TRACE(info);
+    Server server(options());
+    int calls = 0;
+    server.on_initialize([&calls](const std::optional<ClientInfo>& c) {
+      ++calls;
+      EXPECT_FALSE(c);
+    });
+    const auto reply = server.handle_line(
+        std::string(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{)") +
+        R"("protocolVersion":"2025-06-18")" + info + "}}");
+    ASSERT_TRUE(reply);
+    EXPECT_TRUE(Json::parse(*reply).contains("result")) << *reply;
+    EXPECT_FALSE(server.client_info());
+    EXPECT_EQ(calls, 1);
+  }
+  Server server(options());
+  server.handle_line(
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+          "clientInfo":{"name":"bare","version":3}}})");
+  ASSERT_TRUE(server.client_info());
+  EXPECT_EQ(server.client_info()->name, "bare");
+  EXPECT_EQ(server.client_info()->version, "");
 }
 
 TEST_F(ServerTest, InstructionsAreOmittedWhenEmpty) {

@@ -71,6 +71,7 @@ ToolResult remember(ToolContext& context, const Json& args, std::string_view nod
   item.tags = string_list(args, "tags");
   item.file = optional_string(args, "file");
   item.session_id = optional_string(args, "session_id");
+  item.client = context.client_name(std::nullopt);
   const engine::IngestResult r = context.gate().ingest(item, now_utc());
   context.note_write();
   return {fmt::format("{} {} in {}: {}", engine::decision_name(r.decision), r.memory_id.to_string(),

@@ -13,6 +13,12 @@ namespace vestige::mcp {
 ToolContext::ToolContext(Config config, StoreOpener opener)
     : config_(std::move(config)), opener_(std::move(opener)) {}
 
+std::optional<std::string> ToolContext::client_name(std::optional<std::string> given) const {
+  if (given) return given;
+  if (client_) return client_->name;
+  return std::nullopt;
+}
+
 ToolContext::~ToolContext() {
   close();
 }

@@ -19,6 +19,7 @@
 #include "engine/fsrs.h"
 #include "engine/ingest.h"
 #include "engine/recall.h"
+#include "mcp/server.h"
 #include "vestige/config.h"
 #include "vestige/embedder.h"
 #include "vestige/memory_store.h"
@@ -76,6 +77,13 @@ class ToolContext {
   // backend saves its vector index on close). Safe to call twice.
   void close();
 
+  // The client that initialized the session (Server::on_initialize): the
+  // default for the client name that ingest records as provenance.
+  void set_client(std::optional<ClientInfo> client) { client_ = std::move(client); }
+  const std::optional<ClientInfo>& client() const { return client_; }
+  // `given` when the tool call named a client, else the session's client name.
+  std::optional<std::string> client_name(std::optional<std::string> given) const;
+
   // Writes done by tools since the last call to take_activity(): what the
   // automatic consolidation counts.
   void note_write(std::size_t count = 1) { writes_ += count; }
@@ -92,6 +100,7 @@ class ToolContext {
   engine::Scheduler scheduler_;
   bool bound_ = false;
   std::size_t writes_ = 0;
+  std::optional<ClientInfo> client_;
 };
 
 // ---- Argument helpers --------------------------------------------------------

@@ -20,7 +20,8 @@ Json context_schema() {
       {"topics", string_array_schema("Topics the memory is about")},
       {"session_id", string_schema("The agent's session; memories of one session are linked "
                                    "in order, and recall uses those links")},
-      {"client", string_schema("Name of the client that stored it")},
+      {"client", string_schema("Name of the client that stored it (default: the name the "
+                               "client gave when it connected)")},
   });
 }
 
@@ -81,6 +82,12 @@ engine::IngestItem to_item(const Json& item, const Json& top, std::string_view p
   return out;
 }
 
+// The item's client, else the session's (initialize's clientInfo.name).
+engine::IngestItem with_client(engine::IngestItem item, const ToolContext& context) {
+  item.client = context.client_name(std::move(item.client));
+  return item;
+}
+
 Json result_json(const engine::IngestResult& r) {
   Json out{{"decision", engine::decision_name(r.decision)},
            {"id", r.memory_id},
@@ -108,7 +115,7 @@ ToolResult ingest(ToolContext& context, const Json& args) {
   }
   const Timestamp now = now_utc();
   if (has_content) {
-    const engine::IngestItem item = to_item(args, Json::object(), "content");
+    const engine::IngestItem item = with_client(to_item(args, Json::object(), "content"), context);
     const engine::IngestResult result = context.gate().ingest(item, now);
     context.note_write();
     return {result_text(result), result_json(result)};
@@ -117,7 +124,8 @@ ToolResult ingest(ToolContext& context, const Json& args) {
   std::vector<engine::IngestItem> items;
   const Json& list = args["items"];
   for (std::size_t i = 0; i < list.size(); ++i) {
-    items.push_back(to_item(list[i], args, fmt::format("items[{}].content", i)));
+    items.push_back(
+        with_client(to_item(list[i], args, fmt::format("items[{}].content", i)), context));
   }
   const std::vector<engine::IngestResult> results = context.gate().ingest_batch(items, now);
   context.note_write(results.size());

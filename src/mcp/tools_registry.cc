@@ -29,6 +29,8 @@ std::string server_instructions() {
 }
 
 void register_all(Server& server, ToolContext& context) {
+  server.on_initialize(
+      [&context](const std::optional<ClientInfo>& client) { context.set_client(client); });
   register_session_tool(server, context);
   register_ingest_tool(server, context);
   register_recall_tool(server, context);

@@ -78,6 +78,14 @@ ToolResult session_start(ToolContext& context, const Json& args) {
   Json out{{"token_budget", args.value("token_budget", kDefaultBudget)}};
   std::string text = "Session context";
   if (codebase) text += " for " + *codebase;
+  // The client that initialized the session: what its memories are recorded
+  // as coming from (metadata.mcp_client_id) unless a call names another.
+  out["client"] = nullptr;
+  if (const std::optional<ClientInfo>& client = context.client()) {
+    out["client"] = Json{{"name", client->name}, {"version", client->version}};
+    text +=
+        " (client " + client->name + (client->version.empty() ? "" : " " + client->version) + ")";
+  }
 
   // 1. Intentions that fire: things the agent promised to do. Always listed.
   engine::IntentionContext what;
