@@ -104,7 +104,8 @@ class MemoryStore {
 
   // Writes the engine state (every field of EngineState) of each listed memory
   // and sets its updated_at, all in one transaction; every other column is
-  // left as it is, and the full-text and vector indexes are not touched. This
+  // left as it is. No indexed column changes, so the memory's text and vector
+  // are not re-indexed (SQLite's text and vector triggers do not fire). This
   // is the write for access recording, decay and supersession, which change
   // nothing a search matches on; update() would rewrite the whole row.
   // A repeated id gets its last entry. Ids with no memory (deleted meanwhile)

@@ -119,12 +119,13 @@ constexpr std::string_view kUpdateMemory = R"sql(
 )sql";
 
 // One statement for a whole batch: the states travel as parallel arrays, one
-// element per memory. NULL last_accessed_at and superseded_by travel as empty
-// strings, since an array literal's NULL cannot be told apart from a quoted
-// "NULL" without escaping rules of its own. Only engine-state columns and
-// updated_at are assigned: the generated search_vector keeps its value and no
-// indexed column changes, so the row can be updated in place (a HOT update)
-// without touching the GIN or HNSW indexes.
+// element per memory. A missing last_accessed_at or superseded_by travels as
+// an empty string (array_literal quotes every element, so it cannot write a
+// NULL). Only engine-state columns and updated_at are assigned, none of them
+// indexed, and search_vector keeps its value: when the row's page has room,
+// PostgreSQL makes this a HOT update (no new index entries at all); when it
+// has not, every index, HNSW included, gets an entry for the new row version,
+// as with any UPDATE, but no indexed value changes.
 constexpr std::string_view kUpdateEngineState = R"sql(
   UPDATE knowledge_nodes n SET
     updated_at = $1::timestamptz, importance = u.importance, access_count = u.access_count,
