@@ -185,8 +185,22 @@ void MigrationSet::reject_unknown_versions(std::span<const LedgerRow> ledger) co
 }
 
 void MigrationSet::check_ledger(std::span<const LedgerRow> ledger) const {
-  reject_unknown_versions(ledger);
+  check_rows(ledger);
+  const int current = current_version(ledger);
   for (const auto& row : ledger) {
+    if (row.version > current) {
+      throw Error(ErrorCode::kInit,
+                  fmt::format("the schema ledger is inconsistent: migration {} is recorded as "
+                              "applied but migration {} is not. The schema_migrations table was "
+                              "edited by hand; restore the database from a backup",
+                              find(row.version)->label(), current + 1));
+    }
+  }
+}
+
+void MigrationSet::check_rows(std::span<const LedgerRow> rows) const {
+  reject_unknown_versions(rows);
+  for (const auto& row : rows) {
     const Migration& m = *find(row.version);
     if (!row.success) {
       throw Error(
@@ -209,16 +223,6 @@ void MigrationSet::check_ledger(std::span<const LedgerRow> ledger) const {
                               "a new database. Shipped migrations must never be edited; changes "
                               "go into a new numbered migration",
                               m.label(), short_hash(row.checksum), short_hash(m.checksum)));
-    }
-  }
-  const int current = current_version(ledger);
-  for (const auto& row : ledger) {
-    if (row.version > current) {
-      throw Error(ErrorCode::kInit,
-                  fmt::format("the schema ledger is inconsistent: migration {} is recorded as "
-                              "applied but migration {} is not. The schema_migrations table was "
-                              "edited by hand; restore the database from a backup",
-                              find(row.version)->label(), current + 1));
     }
   }
 }
@@ -260,9 +264,10 @@ void MigrationRunner::apply(const Migration& migration, std::vector<int>& applie
   try {
     backend_.transaction([&](MigrationTransaction& tx) {
       // Another process may have migrated between our read of the ledger and
-      // taking the lock; its row decides.
+      // taking the lock; its row decides. (The rows before it were checked
+      // as this one: one at a time, each applied by its own transaction.)
       if (const auto row = tx.ledger_row(migration.version)) {
-        set_.check_ledger(std::span(&*row, 1));
+        set_.check_rows(std::span(&*row, 1));
         already_applied = true;
         return;
       }

@@ -107,6 +107,11 @@ class MigrationSet {
   // not know, or a gap; the message says what to do. Otherwise returns.
   void check_ledger(std::span<const LedgerRow> ledger) const;
 
+  // The part of check_ledger about each row on its own (a known version,
+  // applied successfully, from the shipped script), for rows read without
+  // the rest of the ledger.
+  void check_rows(std::span<const LedgerRow> rows) const;
+
   // The part of check_ledger that revert needs too: Error(kInit) when the
   // ledger holds a version this build does not ship.
   void reject_unknown_versions(std::span<const LedgerRow> ledger) const;

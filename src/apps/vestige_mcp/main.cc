@@ -48,13 +48,18 @@ Config load(const Options& options) {
   return load_config(sources);
 }
 
-// Loads the vector index (the SQLite backend reads its snapshot on the first
-// vector search) on the opener's thread, while the client is still
-// initializing, so that the first recall does not pay for it. Only when the
-// store already holds the configured model's vectors; any failure is left for
-// the first real call to report.
-void warm_up_vector_index(MemoryStore& store, const Config& config) {
+// Loads the search indexes (the SQLite backend builds its in-memory text
+// index on the first text search and reads its vector index's snapshot on
+// the first vector search) on the opener's thread, while the client is still
+// initializing, so that the first recall does not pay for them. Vectors only
+// when the store already holds the configured model's; any failure is left
+// for the first real call to report.
+void warm_up_indexes(MemoryStore& store, const Config& config) {
   try {
+    SearchQuery text;
+    text.text = "vestige";
+    text.limit = 1;
+    store.text_search(text);
     const std::optional<RegisteredModel> registered = store.registered_model();
     if (!registered) return;
     const std::unique_ptr<Embedder> embedder =
@@ -66,7 +71,7 @@ void warm_up_vector_index(MemoryStore& store, const Config& config) {
     query.limit = 1;
     store.vector_search(query);
   } catch (const std::exception& e) {
-    spdlog::debug("vector index not preloaded: {}", e.what());
+    spdlog::debug("search indexes not preloaded: {}", e.what());
   }
 }
 
@@ -79,9 +84,9 @@ std::unique_ptr<MemoryStore> open_configured_store(const Config& config) {
   if (config.backend == "sqlite") ensure_data_dir(config);
   std::unique_ptr<MemoryStore> store = open_store(config);
   const auto opened = Clock::now();
-  warm_up_vector_index(*store, config);
+  warm_up_indexes(*store, config);
   const std::string backend = store->backend_name();
-  spdlog::info("{} backend ready (opened in {} ms, vector index loaded in {} ms)",
+  spdlog::info("{} backend ready (opened in {} ms, search indexes loaded in {} ms)",
                backend == "sqlite"     ? "SQLite"
                : backend == "postgres" ? "Postgres"
                                        : backend.c_str(),

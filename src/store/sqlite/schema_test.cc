@@ -182,7 +182,8 @@ TEST_F(SchemaTest, ConcurrentOpensMigrateOnce) {
     threads.emplace_back([&] {
       try {
         open_sqlite_store({.path = path_});
-      } catch (const Error&) {
+      } catch (const Error& e) {
+        ADD_FAILURE() << e.what();
         ++failures;
       }
     });

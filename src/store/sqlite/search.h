@@ -1,8 +1,10 @@
 #pragma once
 
-// Search over a SQLite memory store: the FTS5 text branch, the vector branch
-// (an in-memory HNSW index kept in step with the database across processes)
-// and their fusion. Ranking only: the store turns hits into SearchResults.
+// Search over a SQLite memory store: the text branch (FTS5's index, ranked
+// by an in-memory copy of it), the vector branch (an in-memory HNSW index)
+// and their fusion; both in-memory indexes are kept in step with the
+// database across processes. Ranking only: the store turns hits into
+// SearchResults.
 
 #include <cstdint>
 #include <memory>
@@ -11,7 +13,7 @@
 
 #include "store/sqlite/database.h"
 #include "store/sqlite/statement_cache.h"
-#include "store/sqlite/term_stats.h"
+#include "store/sqlite/fts5_support.h"
 #include "vestige/types.h"
 
 namespace vestige::sqlite {
@@ -29,26 +31,7 @@ struct SearchHit {
 
 class VectorSearchState;
 
-// Where the text branch changes strategy (see text_branch in search.cc). The
-// defaults suit stores of any size; tests lower them to reach every path with
-// a small corpus.
-struct TextSearchTuning {
-  // Below this many memories every match is scored and filtered in one
-  // statement: exact, and well under a millisecond.
-  std::int64_t fast_path_memories = 4096;
-  // How many postings the candidate-generating words may hold together at
-  // first: each candidate costs a seek in every query word's posting list.
-  std::int64_t candidate_budget = 1000;
-  // The most postings an exact answer may score (about half a microsecond
-  // each); a query whose exact answer needs more is answered from its newest
-  // matches (see text_branch).
-  std::int64_t exact_postings = 8000;
-  // How many of the newest matches such a query scores at first.
-  std::int64_t window_postings = 2000;
-  // The most unfiltered top matches whose filters are checked before the
-  // filters move into the scoring statement (a selective filter).
-  std::int64_t filter_check_rows = 2048;
-};
+class TextSearchState;
 
 // Not thread-safe: the owning store serialises calls (it holds its mutex while
 // calling) and passes the connection it owns.
@@ -56,7 +39,7 @@ class SqliteSearch {
  public:
   // `db` must outlive this object. Does no I/O: the vector index is loaded or
   // built on first use.
-  explicit SqliteSearch(Database& db, TextSearchTuning tuning = {});
+  explicit SqliteSearch(Database& db);
   ~SqliteSearch();
   SqliteSearch(const SqliteSearch&) = delete;
   SqliteSearch& operator=(const SqliteSearch&) = delete;
@@ -75,9 +58,9 @@ class SqliteSearch {
 
  private:
   Database& db_;
-  TextSearchTuning tuning_;
   StatementCache statements_;
-  TermStats terms_;
+  TextTokenizer tokenizer_;
+  std::unique_ptr<TextSearchState> text_;
   std::unique_ptr<VectorSearchState> vectors_;
 };
 

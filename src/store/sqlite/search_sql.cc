@@ -1,9 +1,11 @@
 #include "store/sqlite/search_sql.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
+#include "store/sqlite/fts5_support.h"
 #include "vestige/fsrs.h"
 
 namespace vestige::sqlite {
@@ -52,11 +54,11 @@ std::optional<std::string> json_array(const std::vector<std::string>& values) {
   return Json(values).dump();
 }
 
-// Column weights: words of the content count most; type and tags (indexed
-// too, so "decision" finds decisions) less.
-constexpr std::string_view kColumnWeights = "1.0, 0.5, 0.3";
+std::string column_weights() {
+  return fmt::format("{}", fmt::join(kTextColumnWeights, ", "));
+}
 
-std::string text_sql(std::string_view score, std::string_view condition) {
+std::string text_sql(std::string_view score) {
   return fmt::format(R"sql(
 SELECT n.seq, n.id,
        -{} AS text_score,
@@ -64,51 +66,28 @@ SELECT n.seq, n.id,
 FROM knowledge_nodes_fts
 JOIN knowledge_nodes AS n ON n.seq = knowledge_nodes_fts.rowid
 LEFT JOIN scheduling AS s ON s.memory_id = n.id
-WHERE knowledge_nodes_fts MATCH :match{}
+WHERE knowledge_nodes_fts MATCH :match
   AND {}
 ORDER BY text_score DESC, n.id
 LIMIT :limit)sql",
-                     score, condition, kFilterSql);
-}
-
-std::string candidate_score() {
-  return fmt::format("vestige_bm25(knowledge_nodes_fts, :first_phrase, :frequencies, {})",
-                     kColumnWeights);
+                     score, kFilterSql);
 }
 
 }  // namespace
 
 std::string_view text_search_sql() {
   static const std::string sql =
-      text_sql(fmt::format("bm25(knowledge_nodes_fts, {})", kColumnWeights), "");
+      text_sql(fmt::format("bm25(knowledge_nodes_fts, {})", column_weights()));
   return sql;
 }
 
-std::string_view text_candidates_sql() {
-  static const std::string sql =
-      text_sql(candidate_score(), "\n  AND knowledge_nodes_fts.rowid >= :min_seq");
-  return sql;
-}
-
-std::string_view text_rank_sql() {
+std::string_view phrase_rows_sql() {
   static const std::string sql = fmt::format(R"sql(
-SELECT rowid, -{} AS text_score
+SELECT rowid, {}(knowledge_nodes_fts, {})
 FROM knowledge_nodes_fts
-WHERE knowledge_nodes_fts MATCH :match
-  AND rowid >= :min_seq
-ORDER BY text_score DESC
-LIMIT :limit)sql",
-                                             candidate_score());
+WHERE knowledge_nodes_fts MATCH :phrase)sql",
+                                             kPhraseFrequencyFunction, column_weights());
   return sql;
-}
-
-std::string_view text_window_sql() {
-  return R"sql(
-SELECT rowid
-FROM knowledge_nodes_fts
-WHERE knowledge_nodes_fts MATCH :match
-ORDER BY rowid DESC
-LIMIT 1 OFFSET :offset)sql";
 }
 
 std::string_view filter_candidates_sql() {

@@ -19,29 +19,16 @@ namespace vestige::sqlite {
 // Deterministic, so SQLite may evaluate it once per row and value.
 void register_search_functions(Database& db);
 
-// Full-text search. Parameters: :match (an FTS5 expression from
-// fts_match_expression), :limit, and the filter parameters. Columns: seq, id,
-// text score (negated bm25, higher is better), retrievability. Ordered by
-// score, then id.
+// The reference text ranking: bm25 over every memory matching :match (an
+// FTS5 expression from fts_match_expression), filters joined, :limit rows.
+// Columns: seq, id, text score (negated bm25, higher is better),
+// retrievability; ordered by score, then id. The search ranks in memory
+// (text_index.h); the tests hold it to what this statement returns.
 std::string_view text_search_sql();
 
-// As text_search_sql, but scored with vestige_bm25 (term_stats.h) over the
-// phrases from :first_phrase on, whose document frequencies are in
-// :frequencies: :match may then put a restricting expression before them.
-// Only memories with seq >= :min_seq. Same scores as text_search_sql for the
-// same phrases.
-std::string_view text_candidates_sql();
-
-// The full-text index alone, no filters: the :limit best memories matching
-// :match with seq >= :min_seq, scored as text_candidates_sql (same
-// parameters). Columns: seq, text score; ordered by score, ties in no
-// particular order. Reads no memory row, so a match costs a fraction of what
-// it costs in the filtered statements.
-std::string_view text_rank_sql();
-
-// The seq of the (:offset + 1)-th newest memory matching :match; no row when
-// fewer match.
-std::string_view text_window_sql();
+// The memories holding the phrase :phrase (an FTS5 string), with its
+// weighted frequency in each. Columns: seq, frequency.
+std::string_view phrase_rows_sql();
 
 // Which of the memories whose seqs are in :seqs (a JSON array) pass the
 // filters. Columns: seq, id, retrievability.

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/change_log.h"
 #include "store/sqlite/vector_snapshot.h"
 
 namespace vestige::sqlite {
@@ -112,7 +113,7 @@ bool VectorSearchState::matches_table() {
 }
 
 void VectorSearchState::rebuild() {
-  const std::int64_t position = last_assigned_log_seq();
+  const std::int64_t position = last_log_position(db_, "vector_log");
   const std::optional<std::size_t> registered = registered_dimension();
   std::optional<VectorIndex> fresh;
   Statement rows = db_.prepare(
@@ -140,24 +141,12 @@ bool VectorSearchState::catch_up() {
   const std::optional<std::size_t> registered = registered_dimension();
   if (index_ && registered && *registered != index_->dimension()) return false;
 
-  const std::int64_t last = last_assigned_log_seq();
-  // Log positions are never reused (AUTOINCREMENT), so a log that ends
-  // before our position belongs to another database at the same path.
-  if (last < applied_log_seq_) return false;
-  if (last == applied_log_seq_) return true;
-
-  Statement oldest = db_.prepare("SELECT min(log_seq) FROM vector_log");
-  oldest.step();
-  if (oldest.is_null(0) || oldest.column_int64(0) > applied_log_seq_ + 1) return false;
-
-  // Each changed memory is applied once from its current row, whatever
-  // sequence of changes the log records for it: the row is the truth and
-  // the log only says where to look.
-  Statement changed = db_.prepare("SELECT DISTINCT node_seq FROM vector_log WHERE log_seq > ?");
-  changed.bind(1, applied_log_seq_);
+  const std::int64_t last = last_log_position(db_, "vector_log");
+  const std::optional<std::vector<std::int64_t>> changed =
+      changed_since(db_, "vector_log", applied_log_seq_, last);
+  if (!changed) return false;
   Statement select = db_.prepare("SELECT embedding FROM knowledge_nodes WHERE seq = ?");
-  while (changed.step()) {
-    const std::int64_t seq = changed.column_int64(0);
+  for (const std::int64_t seq : *changed) {
     const std::vector<float> vector = read_embedding(select, seq);
     if (!index_ && !vector.empty()) {
       index_.emplace(registered.value_or(vector.size()), options_);
@@ -180,13 +169,6 @@ std::optional<std::size_t> VectorSearchState::registered_dimension() {
   Statement select = db_.prepare("SELECT dimension FROM embedding_model WHERE id = 1");
   if (!select.step()) return std::nullopt;
   return static_cast<std::size_t>(select.column_int64(0));
-}
-
-std::int64_t VectorSearchState::last_assigned_log_seq() {
-  // sqlite_sequence keeps the highest log_seq ever assigned even when rows
-  // are deleted, which max(log_seq) would not.
-  Statement select = db_.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'vector_log'");
-  return select.step() ? select.column_int64(0) : 0;
 }
 
 void VectorSearchState::save_snapshot() {

@@ -56,7 +56,6 @@ class VectorSearchState {
   // by their count and a sample.
   bool matches_table();
   std::optional<std::size_t> registered_dimension();
-  std::int64_t last_assigned_log_seq();
 
   Database& db_;
   VectorIndexOptions options_;
