@@ -18,8 +18,8 @@ std::optional<std::vector<std::int64_t>> changed_since(Database& db, std::string
   Statement oldest = db.prepare(fmt::format("SELECT min(log_seq) FROM {}", log));
   oldest.step();
   if (oldest.is_null(0) || oldest.column_int64(0) > position + 1) return std::nullopt;
-  Statement select = db.prepare(fmt::format(
-      "SELECT DISTINCT node_seq FROM {} WHERE log_seq > ?1 AND log_seq <= ?2", log));
+  Statement select = db.prepare(
+      fmt::format("SELECT DISTINCT node_seq FROM {} WHERE log_seq > ?1 AND log_seq <= ?2", log));
   select.bind(1, position).bind(2, last);
   while (select.step()) changed.push_back(select.column_int64(0));
   return changed;

@@ -94,9 +94,8 @@ std::vector<RankedHit> best_passing(StatementCache& statements, const SearchFilt
       const auto nth = matches.begin() + static_cast<std::ptrdiff_t>(wanted - 1);
       std::nth_element(first, nth, matches.end(), by_score);
       const double cut = nth->score;
-      const auto last = std::partition(nth + 1, matches.end(), [cut](const TextIndex::Match& m) {
-        return m.score == cut;
-      });
+      const auto last = std::partition(nth + 1, matches.end(),
+                                       [cut](const TextIndex::Match& m) { return m.score == cut; });
       std::sort(first, last, by_score_then_id);
       sorted = static_cast<std::size_t>(last - matches.begin());
     }
@@ -211,9 +210,8 @@ SqliteSearch::SqliteSearch(Database& db)
 SqliteSearch::~SqliteSearch() = default;
 
 std::vector<SearchHit> SqliteSearch::text_search(const SearchQuery& query) {
-  return strip_ids(
-      text_branch(db_, statements_, tokenizer_, *text_, query, query.now.value_or(now_utc()),
-                  query.limit));
+  return strip_ids(text_branch(db_, statements_, tokenizer_, *text_, query,
+                               query.now.value_or(now_utc()), query.limit));
 }
 
 std::vector<SearchHit> SqliteSearch::vector_search(const SearchQuery& query) {

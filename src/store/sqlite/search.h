@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "store/sqlite/database.h"
-#include "store/sqlite/statement_cache.h"
 #include "store/sqlite/fts5_support.h"
+#include "store/sqlite/statement_cache.h"
 #include "vestige/types.h"
 
 namespace vestige::sqlite {

@@ -43,7 +43,7 @@ class TextIndex {
   };
 
   struct Match {
-    double score = 0.0;  // bm25, negated as text_score is: higher is better
+    double score = 0.0;      // bm25, negated as text_score is: higher is better
     std::uint32_t slot = 0;  // the memory's place here: see seq() and id()
   };
 

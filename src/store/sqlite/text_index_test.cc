@@ -37,7 +37,9 @@ std::vector<Scored> sorted(const TextIndex& index, const std::vector<TextIndex::
   return out;
 }
 
-TextIndex::Phrase token(const std::string& t) { return {.token = t, .rows = {}}; }
+TextIndex::Phrase token(const std::string& t) {
+  return {.token = t, .rows = {}};
+}
 
 TEST(TextIndexTest, ScoresAsBm25WithColumnWeights) {
   TextIndex index;
@@ -68,18 +70,21 @@ TEST(TextIndexTest, ReplacingAndRemovingKeepCountsAndScoresAsAFreshIndex) {
   TextIndex index;
   TextIndex fresh;
   for (int i = 1; i <= 3000; ++i) {
-    index.upsert(i, std::to_string(i), columns("w" + std::to_string(i % 17) + " common w" + std::to_string(i % 5)));
+    index.upsert(i, std::to_string(i),
+                 columns("w" + std::to_string(i % 17) + " common w" + std::to_string(i % 5)));
   }
   // Rewrite two thirds, remove a few: well past the compaction threshold.
   for (int i = 1; i <= 3000; ++i) {
-    if (i % 3 != 0) index.upsert(i, std::to_string(i), columns("w" + std::to_string(i % 11) + " common rare"));
+    if (i % 3 != 0)
+      index.upsert(i, std::to_string(i), columns("w" + std::to_string(i % 11) + " common rare"));
     if (i % 101 == 0) index.remove(i);
   }
   for (int i = 1; i <= 3000; ++i) {
     if (i % 101 == 0) continue;
-    fresh.upsert(i, std::to_string(i), i % 3 != 0 ? columns("w" + std::to_string(i % 11) + " common rare")
-                               : columns("w" + std::to_string(i % 17) + " common w" +
-                                         std::to_string(i % 5)));
+    fresh.upsert(i, std::to_string(i),
+                 i % 3 != 0
+                     ? columns("w" + std::to_string(i % 11) + " common rare")
+                     : columns("w" + std::to_string(i % 17) + " common w" + std::to_string(i % 5)));
   }
   EXPECT_FALSE(index.remove(101));
   ASSERT_TRUE(index.should_compact());
