@@ -18,6 +18,7 @@
 //
 //   quality_bench [--corpus FILE] [--embedder NAME] [--json FILE] [--details CONFIG]
 //                 [--reinforce-threshold X] [--related-threshold X]
+//                 [--correction-threshold X]
 // --details prints the questions a configuration misses; the thresholds are
 // the ingest gate's (engine/ingest.h), to measure what they do to recall.
 
@@ -327,7 +328,10 @@ std::vector<Configuration> configurations(MemoryStore& store, Embedder& embedder
   }
   // Weight sweep of the store's fusion: text weight fixed at 1.
   for (const int k : {60, 20, 10}) {
-    for (const double vector_weight : {0.75, 0.5, 0.35, 0.25, 0.1}) {
+    const std::vector<double> vector_weights =
+        k == 60 ? std::vector<double>{1.25, 0.75, 0.6, 0.5, 0.4, 0.35, 0.25, 0.1}
+                : std::vector<double>{0.75, 0.5, 0.35, 0.25, 0.1};
+    for (const double vector_weight : vector_weights) {
       out.push_back({fmt::format("hybrid t=1 v={} k={}", vector_weight, k),
                      "store hybrid_search with these weights", hybrid(1.0, vector_weight, k),
                      false});
@@ -383,11 +387,14 @@ Args parse_args(int argc, char** argv) {
       args.ingest.reinforce_threshold = threshold(flag, value());
     } else if (flag == "--related-threshold") {
       args.ingest.related_threshold = threshold(flag, value());
+    } else if (flag == "--correction-threshold") {
+      args.ingest.correction_threshold = threshold(flag, value());
     } else {
       throw Error(ErrorCode::kUsage,
                   fmt::format("unknown argument {}; usage: quality_bench [--corpus FILE] "
                               "[--embedder NAME] [--json FILE] [--details CONFIG] "
-                              "[--reinforce-threshold X] [--related-threshold X]",
+                              "[--reinforce-threshold X] [--related-threshold X] "
+                              "[--correction-threshold X]",
                               flag));
     }
   }
@@ -455,14 +462,28 @@ int run(const Args& args) {
   // What the gate made of the corrections (the evidence of questions that
   // have an outdated memory): only a supersede links the two and marks the
   // old one, which is what lets recall rank the current fact first.
+  // The gate's precision and recall as a correction detector: a correction
+  // is found when it superseded one of the memories it makes outdated; every
+  // other supersede (of an unrelated memory, or by a text that corrects
+  // nothing) is a false one.
   std::map<std::string, std::size_t> correction_decisions;
   std::vector<double> correction_similarities;
+  std::size_t corrections_found = 0, correction_count = 0;
   for (const Question& q : corpus.questions) {
     if (q.stale.empty()) continue;
+    ++correction_count;
     const engine::IngestResult& r = landed.result_of_key.at(q.evidence.front().front());
     ++correction_decisions[std::string(engine::decision_name(r.decision))];
     if (r.similarity) correction_similarities.push_back(*r.similarity);
+    if (r.decision == engine::IngestDecision::kSupersede &&
+        std::any_of(q.stale.begin(), q.stale.end(), [&](const std::string& key) {
+          return landed.id_of_key.at(key) == r.superseded_id;
+        })) {
+      ++corrections_found;
+    }
   }
+  const std::size_t supersedes =
+      decisions[std::string(engine::decision_name(engine::IngestDecision::kSupersede))];
 
   std::vector<Embedding> query_vectors;
   for (const Question& q : corpus.questions) query_vectors.push_back(embedder->embed(q.text));
@@ -481,6 +502,14 @@ int run(const Args& args) {
                correction_similarities.back());
   }
   fmt::print(
+      "\nGate as a correction detector: {} supersedes, {} of them of an outdated memory; "
+      "precision {}, recall {}/{}",
+      supersedes, corrections_found,
+      supersedes ? fmt::format("{:.2f}", static_cast<double>(corrections_found) /
+                                             static_cast<double>(supersedes))
+                 : std::string("-"),
+      corrections_found, correction_count);
+  fmt::print(
       "\nQuestions: {} ({} evidence memories, {} of them merged into another by ingest), "
       "embedder {}\n\n",
       corpus.questions.size(), evidence, merged_evidence, args.embedder);
@@ -488,7 +517,8 @@ int run(const Args& args) {
   Json summary = {{"embedder", args.embedder},
                   {"ingest",
                    {{"reinforce_threshold", args.ingest.reinforce_threshold},
-                    {"related_threshold", args.ingest.related_threshold}}},
+                    {"related_threshold", args.ingest.related_threshold},
+                    {"correction_threshold", args.ingest.correction_threshold}}},
                   {"corpus",
                    {{"memories", memories},
                     {"sessions", corpus.sessions.size()},
@@ -496,6 +526,9 @@ int run(const Args& args) {
                     {"edges", stats.edges},
                     {"decisions", decisions},
                     {"correction_decisions", correction_decisions},
+                    {"corrections", correction_count},
+                    {"corrections_superseding_an_outdated_memory", corrections_found},
+                    {"supersedes", supersedes},
                     {"evidence_memories", evidence},
                     {"evidence_merged_by_ingest", merged_evidence},
                     {"questions", corpus.questions.size()}}},

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "engine/importance.h"
 #include "engine/strength.h"
 #include "vestige/error.h"
+#include "vestige/stop_words.h"
 
 namespace vestige::engine {
 namespace {
@@ -27,16 +29,28 @@ constexpr std::array<std::string_view, 27> kCorrectionWords = {
 constexpr std::array<std::pair<std::string_view, std::string_view>, 1> kCorrectionPhrases = {
     {{"now", "use"}}};
 
-std::vector<std::string> correction_markers(std::string_view text) {
-  const std::vector<std::string> words = lowercase_words(text);
+// Words that announce a change of what was stated before ("Harbor moved its
+// database to CockroachDB"), and two-word phrases that do ("no longer").
+// Unlike kCorrectionWords they exclude plain negations, which new facts carry
+// as often as corrections do.
+constexpr std::array<std::string_view, 12> kChangeWords = {
+    "correction", "actually", "instead", "moved",  "migrated", "switched",
+    "replaced",   "changed",  "lowered", "raised", "handed",   "decommissioned"};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kChangePhrases = {
+    {{"no", "longer"}, {"now", "use"}, {"now", "uses"}}};
+
+// The markers of `text` among `words_list` and `phrases`, in text order.
+template <std::size_t W, std::size_t P>
+std::vector<std::string> markers_in(
+    const std::vector<std::string>& words, const std::array<std::string_view, W>& words_list,
+    const std::array<std::pair<std::string_view, std::string_view>, P>& phrases) {
   std::vector<std::string> markers;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    if (std::find(kCorrectionWords.begin(), kCorrectionWords.end(), words[i]) !=
-        kCorrectionWords.end()) {
+    if (std::find(words_list.begin(), words_list.end(), words[i]) != words_list.end()) {
       markers.push_back(words[i]);
     }
     if (i + 1 < words.size()) {
-      for (const auto& [first, second] : kCorrectionPhrases) {
+      for (const auto& [first, second] : phrases) {
         if (words[i] == first && words[i + 1] == second) {
           markers.push_back(words[i] + " " + words[i + 1]);
         }
@@ -44,6 +58,29 @@ std::vector<std::string> correction_markers(std::string_view text) {
     }
   }
   return markers;
+}
+
+bool has_new_marker(const std::vector<std::string>& new_markers,
+                    const std::vector<std::string>& old_markers) {
+  return std::any_of(new_markers.begin(), new_markers.end(), [&](const std::string& marker) {
+    return std::find(old_markers.begin(), old_markers.end(), marker) == old_markers.end();
+  });
+}
+
+// The words that say what a text is about: not stop words, not change
+// markers, at least two characters.
+std::set<std::string> subject_words(const std::vector<std::string>& words) {
+  std::set<std::string> subject;
+  for (const std::string& w : words) {
+    if (w.size() < 2 || is_stop_word(w)) continue;
+    if (std::find(kChangeWords.begin(), kChangeWords.end(), w) != kChangeWords.end()) continue;
+    subject.insert(w);
+  }
+  return subject;
+}
+
+std::vector<std::string> correction_markers(std::string_view text) {
+  return markers_in(lowercase_words(text), kCorrectionWords, kCorrectionPhrases);
 }
 
 void validate(const IngestItem& item) {
@@ -101,11 +138,20 @@ std::string_view decision_name(IngestDecision decision) {
 }
 
 bool negates_or_corrects(std::string_view new_text, std::string_view old_text) {
-  const std::vector<std::string> old_markers = correction_markers(old_text);
-  for (const std::string& marker : correction_markers(new_text)) {
-    if (std::find(old_markers.begin(), old_markers.end(), marker) == old_markers.end()) {
-      return true;
-    }
+  return has_new_marker(correction_markers(new_text), correction_markers(old_text));
+}
+
+bool announces_change(std::string_view new_text, std::string_view old_text) {
+  const std::vector<std::string> new_words = lowercase_words(new_text);
+  const std::vector<std::string> old_words = lowercase_words(old_text);
+  if (!has_new_marker(markers_in(new_words, kChangeWords, kChangePhrases),
+                      markers_in(old_words, kChangeWords, kChangePhrases))) {
+    return false;
+  }
+  const std::set<std::string> new_subject = subject_words(new_words);
+  std::size_t shared = 0;
+  for (const std::string& w : subject_words(old_words)) {
+    if (new_subject.contains(w) && ++shared == kMinSharedSubjectWords) return true;
   }
   return false;
 }
@@ -146,12 +192,29 @@ IngestResult IngestGate::ingest(const IngestItem& item, Timestamp now) {
   const std::optional<double> nearest =
       near.empty() ? std::nullopt : std::optional<double>(near.front().similarity);
 
-  if (item.force_create || near.empty() || near.front().similarity < options_.related_threshold) {
+  if (item.force_create || near.empty()) {
     IngestResult result = create(item, std::move(embedding), nearest, now);
     if (item.force_create) {
       result.reason = "Created a new memory because force_create skips the ingest gate.";
     }
     return result;
+  }
+  if (near.front().similarity < options_.related_threshold) {
+    // Not about the same thing by similarity alone; but a correction shares
+    // few words with what it corrects, so an announced change of a
+    // candidate's subject still supersedes it.
+    for (const Candidate& candidate : near) {
+      if (candidate.similarity < options_.correction_threshold) break;
+      if (announces_change(item.content, candidate.memory.content)) {
+        std::string reason = fmt::format(
+            "Superseded an existing memory because the text announces a change of what it states "
+            "(similarity {:.3f} >= {:.2f}, change words the old text lacks, a shared subject).",
+            candidate.similarity, options_.correction_threshold);
+        return supersede(item, std::move(embedding), candidate.memory, candidate.similarity,
+                         nearest, std::move(reason), now);
+      }
+    }
+    return create(item, std::move(embedding), nearest, now);
   }
   if (near.front().similarity >= options_.reinforce_threshold) {
     return reinforce(item, near.front().memory, near.front().similarity, now);
@@ -162,8 +225,12 @@ IngestResult IngestGate::ingest(const IngestItem& item, Timestamp now) {
   for (const Candidate& candidate : near) {
     if (candidate.similarity < options_.related_threshold) break;
     if (negates_or_corrects(item.content, candidate.memory.content)) {
+      std::string reason = fmt::format(
+          "Superseded an existing memory because the text corrects it (similarity {:.3f} >= {:.2f} "
+          "with negation or correction words the old text lacks).",
+          candidate.similarity, options_.related_threshold);
       return supersede(item, std::move(embedding), candidate.memory, candidate.similarity, nearest,
-                       now);
+                       std::move(reason), now);
     }
   }
   return update(item, near.front().memory, near.front().similarity, now);
@@ -256,7 +323,7 @@ IngestResult IngestGate::update(const IngestItem& item, Memory existing, double 
 
 IngestResult IngestGate::supersede(const IngestItem& item, Embedding embedding, Memory old,
                                    double similarity, std::optional<double> nearest,
-                                   Timestamp now) {
+                                   std::string reason, Timestamp now) {
   const IngestResult created = create(item, std::move(embedding), nearest, now);
 
   Memory previous = stored_row(store_, old.id, "supersede");
@@ -282,10 +349,7 @@ IngestResult IngestGate::supersede(const IngestItem& item, Embedding embedding, 
   result.memory_id = created.memory_id;
   result.similarity = similarity;
   result.superseded_id = previous.id;
-  result.reason = fmt::format(
-      "Superseded an existing memory because the text corrects it (similarity {:.3f} >= {:.2f} "
-      "with negation or correction words the old text lacks).",
-      similarity, options_.related_threshold);
+  result.reason = std::move(reason);
   return result;
 }
 

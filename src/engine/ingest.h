@@ -32,8 +32,21 @@ std::string_view decision_name(IngestDecision decision);
 struct IngestOptions {
   double reinforce_threshold = 0.92;  // at or above: the same statement again
   double related_threshold = 0.75;    // at or above: about the same thing
-  std::size_t neighbours = 10;        // nearest memories the gate looks at
+  // Below related_threshold, a text that announces a change of what a
+  // candidate states (announces_change) supersedes it at or above this.
+  // A correction says what is new, so it shares few words with the fact it
+  // replaces: with builtin/hash-384 the corrections of bench/quality sit at
+  // 0.26 to 0.65 from the memory they correct (median 0.47), far below 0.75,
+  // and only an explicit change marker plus a shared subject tells them apart
+  // from the many unrelated memories at those similarities
+  // (docs/benchmarks.md, "Ingest gate").
+  double correction_threshold = 0.40;
+  std::size_t neighbours = 10;  // nearest memories the gate looks at
 };
+
+// Content words (neither stop words nor change markers, at least two
+// characters) that a change must share with the memory it replaces.
+inline constexpr std::size_t kMinSharedSubjectWords = 2;
 
 inline constexpr std::size_t kMaxBatchItems = 20;
 
@@ -88,6 +101,16 @@ struct IngestResult {
 // Fridays" restated as "we never deploy on a Friday" is not a correction.
 bool negates_or_corrects(std::string_view new_text, std::string_view old_text);
 
+// True when `new_text` announces that what `old_text` states has changed: it
+// carries a change marker that `old_text` lacks (correction, actually,
+// instead, moved, migrated, switched, replaced, changed, lowered, raised,
+// handed, decommissioned, or the phrases "no longer", "now use", "now uses"),
+// and the two share at least kMinSharedSubjectWords content words, so that
+// the change is about what the old text is about. Plain negations ("not",
+// "never") do not count: "the export breaks when the locale is not English"
+// states a new fact, it does not replace one.
+bool announces_change(std::string_view new_text, std::string_view old_text);
+
 // Not thread-safe: ingest() reads neighbours and then writes, so two gates
 // over one store racing on similar texts may both create. The store handle
 // must already be bound to the embedder's model (MemoryStore::register_model).
@@ -108,6 +131,9 @@ class IngestGate {
   //     superseded_by and is demoted; edge new -> old "supersedes");
   //   >= related_threshold otherwise: updates the nearest (text appended after
   //     kUpdateSeparator, re-embedded, same id and scheduling, history entry);
+  //   below related_threshold, >= correction_threshold and the new text
+  //     announces a change of a candidate (announces_change): supersedes the
+  //     closest such candidate;
   //   else (or force_create): creates a memory with initial FSRS scheduling
   //     and importance() from importance.h.
   // Candidates: memories with the same codebase as the item (both none, or
@@ -138,7 +164,7 @@ class IngestGate {
   IngestResult reinforce(const IngestItem& item, Memory existing, double similarity, Timestamp now);
   IngestResult update(const IngestItem& item, Memory existing, double similarity, Timestamp now);
   IngestResult supersede(const IngestItem& item, Embedding embedding, Memory old, double similarity,
-                         std::optional<double> nearest, Timestamp now);
+                         std::optional<double> nearest, std::string reason, Timestamp now);
 
   MemoryStore& store_;
   Embedder& embedder_;

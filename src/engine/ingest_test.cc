@@ -36,6 +36,19 @@ constexpr std::string_view kCiMore =
 constexpr std::string_view kDeploy = "Deploys run from the main branch through GitHub Actions";
 constexpr std::string_view kRecipe = "The recipe needs two cups of flour and one egg";
 
+// Corrections below the related threshold (announces_change). 0.5197 apart:
+// the change is announced ("lowered") and the subject shared (billing, api,
+// 120, seconds).
+constexpr std::string_view kCache = "Cached responses in the billing API expire after 120 seconds";
+constexpr std::string_view kCacheLowered =
+    "We lowered the billing API cache lifetime from 120 to 20 seconds after users saw stale "
+    "numbers";
+constexpr std::string_view kBillingDb = "The billing API runs on PostgreSQL 15";
+// 0.4955 to kBillingDb: about the same API, but a new fact with a plain
+// negation, not a change of the database.
+constexpr std::string_view kBillingMigrations =
+    "The billing API does not run database migrations on startup";
+
 Timestamp t0() {
   return *parse_timestamp("2026-03-01T09:00:00Z");
 }
@@ -161,6 +174,54 @@ TEST_F(IngestTest, CorrectionSupersedesAndDemotesTheOldMemory) {
   const std::vector<Edge> edges = outgoing(r.memory_id, kSupersedesEdge);
   ASSERT_EQ(edges.size(), 1u);
   EXPECT_EQ(edges[0].target_id, old.memory_id);
+}
+
+TEST_F(IngestTest, AnnouncedChangeBelowTheRelatedThresholdSupersedes) {
+  IngestGate g = gate();
+  const IngestResult old = g.ingest(item(kCache), t0());
+  g.ingest(item(kDeploy), t0());
+
+  const IngestResult r = g.ingest(item(kCacheLowered), t0() + hours(1));
+  EXPECT_EQ(r.decision, IngestDecision::kSupersede);
+  ASSERT_TRUE(r.similarity.has_value());
+  EXPECT_NEAR(*r.similarity, 0.5197, 1e-3);
+  EXPECT_EQ(r.superseded_id, old.memory_id);
+  EXPECT_NE(r.reason.find("announces a change"), std::string::npos) << r.reason;
+  EXPECT_EQ(get(old.memory_id).engine.superseded_by, r.memory_id);
+  EXPECT_EQ(get(r.memory_id).content, kCacheLowered);
+  ASSERT_EQ(outgoing(r.memory_id, kSupersedesEdge).size(), 1u);
+  EXPECT_EQ(count(), 3);
+}
+
+TEST_F(IngestTest, SimilarNewFactWithoutAnAnnouncedChangeCreates) {
+  IngestGate g = gate();
+  const IngestResult old = g.ingest(item(kBillingDb), t0());
+
+  // Similar (0.4955, above correction_threshold) and negated, but it states
+  // something new about the API instead of changing what was stated.
+  const IngestResult r = g.ingest(item(kBillingMigrations), t0() + hours(1));
+  EXPECT_EQ(r.decision, IngestDecision::kCreate);
+  EXPECT_NEAR(r.similarity.value_or(0.0), 0.4955, 1e-3);
+  EXPECT_FALSE(get(old.memory_id).engine.superseded_by.has_value());
+  EXPECT_EQ(count(), 2);
+}
+
+TEST_F(IngestTest, AnnouncedChangeOfAnotherSubjectCreates) {
+  // Even with no similarity floor, a change word alone does not supersede:
+  // the texts share no subject.
+  IngestGate g = gate({.correction_threshold = 0.0});
+  const IngestResult old = g.ingest(item(kCache), t0());
+  const IngestResult r = g.ingest(item("We moved the team offsite to Porto"), t0() + hours(1));
+  EXPECT_EQ(r.decision, IngestDecision::kCreate);
+  EXPECT_FALSE(get(old.memory_id).engine.superseded_by.has_value());
+}
+
+TEST_F(IngestTest, CorrectionThresholdIsAnOption) {
+  IngestGate g = gate({.correction_threshold = 0.6});
+  const IngestResult old = g.ingest(item(kCache), t0());
+  const IngestResult r = g.ingest(item(kCacheLowered), t0() + hours(1));
+  EXPECT_EQ(r.decision, IngestDecision::kCreate);
+  EXPECT_FALSE(get(old.memory_id).engine.superseded_by.has_value());
 }
 
 TEST_F(IngestTest, SupersededMemoryIsNoLongerACandidate) {
@@ -387,6 +448,24 @@ TEST(NegatesOrCorrects, OnlyMarkersNewToTheTextCount) {
   EXPECT_FALSE(negates_or_corrects("We never deploy on a Friday", "We never deploy on Fridays"));
   EXPECT_FALSE(negates_or_corrects(kCiMore, kCi));
   EXPECT_FALSE(negates_or_corrects("Known limitations are listed", "Nothing is known"));
+}
+
+TEST(AnnouncesChange, NeedsAChangeWordNewToTheTextAndASharedSubject) {
+  EXPECT_TRUE(announces_change(kCacheLowered, kCache));
+  EXPECT_TRUE(
+      announces_change("Lena handed Kestrel over to Rafael, who now approves schema changes",
+                       "Lena leads Kestrel and signs off on every schema change"));
+  EXPECT_TRUE(announces_change("The tests no longer run with make test; use ctest",
+                               "The tests run with make test"));
+  EXPECT_TRUE(announces_change("Correction: the staging host is db-2", "The staging host is db-1"));
+  // Plain negations are new facts, not changes.
+  EXPECT_FALSE(announces_change(kBillingMigrations, kBillingDb));
+  // The old text already carries the marker.
+  EXPECT_FALSE(announces_change("Harbor moved its cache to Redis last week",
+                                "Harbor moved its cache to Memcached last year"));
+  // One shared word ("billing") is not a shared subject.
+  EXPECT_FALSE(announces_change("We switched the billing team to weekly releases", kCache));
+  EXPECT_FALSE(announces_change(kCiMore, kCi));
 }
 
 TEST(DecisionName, NamesEveryDecision) {
