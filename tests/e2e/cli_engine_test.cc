@@ -62,6 +62,15 @@ class CliEngineTest : public ::testing::Test {
     std::ofstream(data_dir_ / "vestige.toml") << toml;
   }
 
+  // Memories about other things, so that the searches have something to rank
+  // the relevant ones above.
+  void ingest_unrelated() {
+    for (const char* text : {"The user prefers tabs over spaces", "Standup is at ten every weekday",
+                             "The cat is called Miso"}) {
+      ASSERT_EQ(vestige({"ingest", text}).exit_code, 0) << text;
+    }
+  }
+
   fs::path root_;
   fs::path data_dir_;
 };
@@ -102,6 +111,73 @@ TEST_F(CliEngineTest, IngestGoesThroughTheGate) {
   EXPECT_EQ(forced["memory"]["codebase"], "api");
   EXPECT_EQ(forced["memory"]["metadata"]["source"], "test");
   EXPECT_EQ(json({"stats"})["memories"], 4);
+}
+
+// `vestige search` (alias recall) ranks as the MCP recall tool does: the
+// engine's pipeline, where a correction ranks above what it superseded, and
+// the returned memories are recorded as accessed. --mode hybrid|text|vector
+// are the store's own searches, read-only.
+TEST_F(CliEngineTest, SearchRanksWithTheRecallPipeline) {
+  const std::string old_id = json({"ingest", "We use MySQL as the database"})["id"];
+  const Json correction =
+      json({"ingest", "We no longer use MySQL; the database is now PostgreSQL"});
+  ASSERT_EQ(correction["decision"], "supersede");
+  const std::string new_id = correction["id"];
+  ingest_unrelated();
+  const int accesses_before = json({"get", new_id})["engine"]["access_count"];
+
+  const Json results = json({"search", "which database do we use"});
+  ASSERT_GE(results.size(), 2u);
+  EXPECT_EQ(results[0]["id"], new_id);
+  EXPECT_EQ(results[0]["superseded_by"], nullptr);
+  EXPECT_EQ(results[1]["id"], old_id);
+  EXPECT_EQ(results[1]["superseded_by"], new_id);
+  EXPECT_LT(results[1]["score"].get<double>(), results[0]["score"].get<double>());
+  const Json& top = results[0];
+  EXPECT_EQ(top["content"], "We no longer use MySQL; the database is now PostgreSQL");
+  EXPECT_EQ(top["node_type"], "fact");
+  EXPECT_TRUE(top["tags"].is_array());
+  EXPECT_TRUE(top["metadata"].is_object());
+  EXPECT_TRUE(top.contains("codebase"));
+  EXPECT_EQ(top["rank"], 1);
+  EXPECT_TRUE(top["text_rank"].is_number()) << top.dump();
+  EXPECT_TRUE(top["vector_rank"].is_number()) << top.dump();
+  EXPECT_GT(top["retention"].get<double>(), 0.0);
+  EXPECT_NE(top["why"].get<std::string>().find("text rank"), std::string::npos) << top.dump();
+  EXPECT_FALSE(top.contains("embedding"));
+  EXPECT_EQ(json({"get", new_id})["engine"]["access_count"], accesses_before + 1);
+
+  ProcessResult r = vestige({"recall", "which database do we use"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("1. " + new_id), 0u) << r.out;
+  EXPECT_NE(r.out.find("[superseded by " + new_id + "]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("why: "), std::string::npos) << r.out;
+
+  // The store's searches neither re-rank nor record access.
+  for (const char* mode : {"hybrid", "text", "vector"}) {
+    const Json raw = json({"search", "which database do we use", "--mode", mode});
+    ASSERT_FALSE(raw.empty()) << mode;
+    EXPECT_TRUE(raw[0].contains("retrievability")) << mode;
+    EXPECT_FALSE(raw[0].contains("why")) << mode;
+  }
+  EXPECT_EQ(json({"get", new_id})["engine"]["access_count"], accesses_before + 2);
+}
+
+TEST_F(CliEngineTest, SearchRefusesFlagsOfTheOtherMode) {
+  ASSERT_EQ(vestige({"ingest", "We use MySQL as the database"}).exit_code, 0);
+  ProcessResult r = vestige({"search", "database", "--min-retrievability", "0.5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--min-retention"), std::string::npos) << r.err;
+  r = vestige({"search", "database", "--mode", "text", "--min-retention", "0.5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--min-retrievability"), std::string::npos) << r.err;
+  r = vestige({"search", "database", "--limit", "101"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--mode hybrid"), std::string::npos) << r.err;
+  EXPECT_EQ(vestige({"search", "database", "--mode", "hybrid", "--limit", "101"}).exit_code, 0);
+  EXPECT_EQ(json({"search", "database", "--min-retention", "0.5"}).size(), 1u);
+  EXPECT_EQ(json({"search", "database", "--mode", "text", "--min-retrievability", "0.5"}).size(),
+            1u);
 }
 
 TEST_F(CliEngineTest, ReviewUpdatesTheScheduleAndLogsTheReview) {

@@ -1,4 +1,5 @@
-// ingest (through the ingest gate), get, delete, search (alias recall).
+// ingest (through the ingest gate), get, delete, search (alias recall: the
+// engine's recall pipeline, or one of the store's searches with --mode).
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 #include "apps/vestige/commands.h"
 #include "apps/vestige/output.h"
 #include "engine/ingest.h"
+#include "engine/recall.h"
 #include "vestige/error.h"
 
 namespace vestige::cli {
@@ -97,18 +99,75 @@ struct SearchArgs {
   std::string tags;
   std::vector<std::string> types;
   std::string codebase;
+  std::optional<double> min_retention;
   std::optional<double> min_retrievability;
-  std::string mode = "hybrid";
+  std::string mode = "recall";
 };
 
+// The default mode: the engine's recall pipeline, the same ranking an agent
+// gets from the MCP recall tool (re-ranked by retention and recency, session
+// neighbours as evidence, corrections above what they superseded). Like the
+// tool, it records the returned memories as accessed: a person looking a
+// memory up uses it as much as an agent does. Associations are left out, so
+// that the output stays one ranked list of at most --limit matches.
+void run_recall(Context& ctx, const SearchArgs& args, std::vector<std::string> node_types) {
+  if (args.min_retrievability) {
+    throw Error(ErrorCode::kUsage,
+                "--min-retrievability filters the store's own search modes (--mode hybrid, text "
+                "or vector); the recall pipeline filters on retention: use --min-retention");
+  }
+  if (args.limit > engine::kMaxRecallLimit) {
+    throw Error(ErrorCode::kUsage,
+                fmt::format("--limit {}: recall returns at most {} matches; use --mode hybrid "
+                            "for a longer list",
+                            args.limit, engine::kMaxRecallLimit));
+  }
+  engine::RecallRequest request;
+  request.query = fmt::format("{}", fmt::join(args.words, " "));
+  request.limit = args.limit;
+  request.min_retention = args.min_retention;
+  request.tags = split_list(args.tags);
+  request.node_types = std::move(node_types);
+  if (!args.codebase.empty()) request.codebase = args.codebase;
+  request.detail = engine::DetailLevel::kFull;
+  request.max_associations = 0;
+  engine::validate(request);
+
+  MemoryStore& store = ctx.store_for_writes();
+  engine::Recaller recaller(store, ctx.embedder());
+  const engine::RecallResult result = recaller.recall(request, now_utc());
+  if (ctx.json()) {
+    Json out = Json::array();
+    for (const engine::RecalledMemory& m : result.matches) out.push_back(recalled_json(m));
+    print_json(out);
+    return;
+  }
+  if (result.matches.empty()) {
+    std::cout << "no memories match\n";
+    return;
+  }
+  for (const engine::RecalledMemory& m : result.matches) std::cout << render_recalled(m);
+}
+
 void run_search(Context& ctx, const SearchArgs& args) {
+  std::vector<std::string> node_types;
+  for (const std::string& t : args.types) {
+    for (std::string& item : split_list(t)) node_types.push_back(std::move(item));
+  }
+  if (args.mode == "recall") {
+    run_recall(ctx, args, std::move(node_types));
+    return;
+  }
+  if (args.min_retention) {
+    throw Error(ErrorCode::kUsage,
+                "--min-retention belongs to the recall pipeline (the default mode); the store's "
+                "search modes filter with --min-retrievability");
+  }
   SearchQuery query;
   query.text = fmt::format("{}", fmt::join(args.words, " "));
   query.limit = args.limit;
   query.filter.tags = split_list(args.tags);
-  for (const std::string& t : args.types) {
-    for (std::string& item : split_list(t)) query.filter.node_types.push_back(std::move(item));
-  }
+  query.filter.node_types = std::move(node_types);
   if (!args.codebase.empty()) query.filter.codebase = args.codebase;
   query.filter.min_retrievability = args.min_retrievability;
 
@@ -166,10 +225,13 @@ void add_memory_commands(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, ingest] { run_ingest(ctx, *ingest); });
 
   auto search = std::make_shared<SearchArgs>();
-  cmd = app.add_subcommand("search", "Find memories by text and meaning (hybrid search)");
+  cmd = app.add_subcommand("search",
+                           "Find memories by text and meaning: the recall pipeline agents use "
+                           "(records the results as accessed)");
   cmd->alias("recall");
   cmd->add_option("query", search->words, "What to look for")->required();
-  cmd->add_option("--limit", search->limit, "Maximum number of results")
+  cmd->add_option("--limit", search->limit,
+                  "Maximum number of results (recall: up to 100; store modes: up to 1000)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--tags", search->tags,
@@ -177,12 +239,17 @@ void add_memory_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--type", search->types,
                   "Only memories of these node types (repeatable or comma-separated)");
   cmd->add_option("--codebase", search->codebase, "Only memories of this codebase");
-  cmd->add_option("--min-retrievability", search->min_retrievability,
-                  "Only memories whose FSRS retrievability now is at least this")
+  cmd->add_option("--min-retention", search->min_retention,
+                  "recall mode: only memories whose retention now is at least this")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--mode", search->mode, "hybrid, text or vector")
+  cmd->add_option("--min-retrievability", search->min_retrievability,
+                  "store modes: only memories whose FSRS retrievability now is at least this")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--mode", search->mode,
+                  "recall (the engine's ranking, as agents get it), or one of the store's own "
+                  "searches, read-only: hybrid (fused text and vector), text, vector")
       ->capture_default_str()
-      ->check(CLI::IsMember({"hybrid", "text", "vector"}));
+      ->check(CLI::IsMember({"recall", "hybrid", "text", "vector"}));
   cmd->callback([&ctx, search] { run_search(ctx, *search); });
 
   auto get_id = std::make_shared<std::string>();

@@ -41,6 +41,34 @@ std::string render_search_result(std::size_t position, const SearchResult& r) {
                      tags_part(m.tags), codebase_part(m.codebase), m.content);
 }
 
+std::string render_recalled(const engine::RecalledMemory& r) {
+  const Memory& m = r.memory;
+  const std::string superseded =
+      r.superseded_by ? fmt::format("  [superseded by {}]", r.superseded_by->to_string()) : "";
+  return fmt::format(
+      "{}. {}  [{}]  score {:.4f}  (text {}, vector {})  retention {:.2f}{}{}{}\n   {}\n"
+      "   why: {}\n",
+      r.rank, m.id.to_string(), m.node_type, r.score, rank(r.why.text_rank),
+      rank(r.why.vector_rank), r.retention, superseded, tags_part(m.tags),
+      codebase_part(m.codebase), m.content, r.why.summary);
+}
+
+Json recalled_json(const engine::RecalledMemory& r) {
+  Json j = r.memory;
+  j.erase("embedding");
+  j["score"] = r.score;
+  j["text_rank"] = r.why.text_rank ? Json(*r.why.text_rank) : Json(nullptr);
+  j["vector_rank"] = r.why.vector_rank ? Json(*r.why.vector_rank) : Json(nullptr);
+  j["rank"] = r.rank;
+  j["text_score"] = r.why.text_score ? Json(*r.why.text_score) : Json(nullptr);
+  j["vector_similarity"] = r.why.vector_similarity ? Json(*r.why.vector_similarity) : Json(nullptr);
+  j["retention"] = r.retention;
+  j["state"] = r.state;
+  j["superseded_by"] = r.superseded_by ? Json(*r.superseded_by) : Json(nullptr);
+  j["why"] = r.why.summary;
+  return j;
+}
+
 std::string render_stats(const StoreStats& s) {
   std::string out = fmt::format(
       "backend:                 {}\nschema version:          {}\nmemories:                {}\n"
