@@ -11,7 +11,7 @@
 namespace vestige::mcp {
 
 ToolContext::ToolContext(Config config, StoreOpener opener)
-    : config_(std::move(config)), opener_(std::move(opener)) {}
+    : config_(std::move(config)), opener_(std::move(opener)), models_(config_.embeddings) {}
 
 std::optional<std::string> ToolContext::client_name(std::optional<std::string> given) const {
   if (given) return given;
@@ -43,26 +43,16 @@ bool ToolContext::store_ready() const {
 
 MemoryStore& ToolContext::store_for_writes() {
   MemoryStore& s = store();
-  if (!bound_) {
-    s.register_model(embedder().signature());
-    bound_ = true;
-  }
-  return s;
+  return models_.for_writes(s);
 }
 
 Embedder* ToolContext::embedder_for_queries() {
   MemoryStore& s = store();
-  if (!bound_) {
-    if (!s.registered_model()) return nullptr;
-    s.register_model(embedder().signature());
-    bound_ = true;
-  }
-  return &embedder();
+  return models_.for_queries(s);
 }
 
 Embedder& ToolContext::embedder() {
-  if (!embedder_) embedder_ = resolve_embedder(config_.embeddings.model, config_.embeddings);
-  return *embedder_;
+  return models_.embedder();
 }
 
 engine::IngestGate& ToolContext::gate() {
@@ -81,7 +71,7 @@ void ToolContext::close() {
   }
   gate_.reset();
   store_.reset();
-  bound_ = false;
+  models_.unbind();
 }
 
 // ---- Argument helpers --------------------------------------------------------

@@ -18,6 +18,7 @@
 
 #include "engine/fsrs.h"
 #include "engine/ingest.h"
+#include "engine/model_binding.h"
 #include "engine/recall.h"
 #include "mcp/server.h"
 #include "vestige/config.h"
@@ -94,11 +95,10 @@ class ToolContext {
   StoreOpener opener_;
   std::future<std::unique_ptr<MemoryStore>> opening_;
   std::unique_ptr<MemoryStore> store_;
-  std::unique_ptr<Embedder> embedder_;
+  engine::ModelBinding models_;
   std::unique_ptr<engine::IngestGate> gate_;
   QueryEmbeddingCache query_cache_{256};
   engine::Scheduler scheduler_;
-  bool bound_ = false;
   std::size_t writes_ = 0;
   std::optional<ClientInfo> client_;
 };

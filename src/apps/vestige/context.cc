@@ -24,28 +24,23 @@ MemoryStore& Context::store(const OpenOptions& open) {
   return *store_;
 }
 
+engine::ModelBinding& Context::models() {
+  if (!models_) models_.emplace(config().embeddings);
+  return *models_;
+}
+
 Embedder& Context::embedder() {
-  if (!embedder_) embedder_ = resolve_embedder(config().embeddings.model, config().embeddings);
-  return *embedder_;
+  return models().embedder();
 }
 
 MemoryStore& Context::store_for_writes() {
   MemoryStore& s = store();
-  if (!bound_) {
-    s.register_model(embedder().signature());
-    bound_ = true;
-  }
-  return s;
+  return models().for_writes(s);
 }
 
 Embedder* Context::embedder_for_queries() {
   MemoryStore& s = store();
-  if (!bound_) {
-    if (!s.registered_model()) return nullptr;
-    s.register_model(embedder().signature());
-    bound_ = true;
-  }
-  return &embedder();
+  return models().for_queries(s);
 }
 
 }  // namespace vestige::cli

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/model_binding.h"
 #include "vestige/config.h"
 #include "vestige/embedder.h"
 #include "vestige/memory_store.h"
@@ -54,11 +55,13 @@ class Context {
   int exit_code() const { return exit_code_; }
 
  private:
+  // The embedder and the store's registry, created with the configuration.
+  engine::ModelBinding& models();
+
   const GlobalOptions& options_;
   std::optional<Config> config_;
   std::unique_ptr<MemoryStore> store_;
-  std::unique_ptr<Embedder> embedder_;
-  bool bound_ = false;
+  std::optional<engine::ModelBinding> models_;
   int exit_code_ = 0;
 };
 
