@@ -50,6 +50,9 @@ struct ConsolidationConfig {
   double merge_threshold = 0.85;
   double link_threshold = 0.5;
   double prune_below = 0.05;
+  // gc collects merge records (the undo data of consolidation's merges) this
+  // many days old or older; 0 keeps them forever.
+  int merge_record_days = 30;
 };
 
 struct Config {

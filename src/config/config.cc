@@ -29,14 +29,15 @@ constexpr std::array<std::string_view, 3> kPostgresKeys = {"url", "max_connectio
 constexpr std::array<std::string_view, 7> kEmbeddingsKeys = {
     "model", "base_url", "dimension", "api_key_env", "timeout_secs", "batch_size", "max_retries"};
 constexpr std::array<std::string_view, 1> kLogKeys = {"level"};
-constexpr std::array<std::string_view, 8> kConsolidationKeys = {"auto",
+constexpr std::array<std::string_view, 9> kConsolidationKeys = {"auto",
                                                                 "every_ingests",
                                                                 "every_minutes",
                                                                 "max_millis_per_run",
                                                                 "max_memories_per_run",
                                                                 "merge_threshold",
                                                                 "link_threshold",
-                                                                "prune_below"};
+                                                                "prune_below",
+                                                                "merge_record_days"};
 constexpr std::array<std::string_view, 6> kLogLevels = {"trace", "debug", "info",
                                                         "warn",  "error", "off"};
 
@@ -215,6 +216,7 @@ class ConfigReader {
     if (auto v = read_fraction(table, kPath, "merge_threshold", 0.0, 1.0)) out.merge_threshold = *v;
     if (auto v = read_fraction(table, kPath, "link_threshold", 0.0, 1.0)) out.link_threshold = *v;
     if (auto v = read_fraction(table, kPath, "prune_below", 0.0, 1.0)) out.prune_below = *v;
+    if (auto n = read_int(table, kPath, "merge_record_days", 0, 36500)) out.merge_record_days = *n;
     if (out.link_threshold > out.merge_threshold) {
       const toml::node* node = table.get("link_threshold");
       if (node == nullptr) node = table.get("merge_threshold");

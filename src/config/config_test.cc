@@ -286,6 +286,7 @@ TEST(ParseConfig, ConsolidationDefaults) {
   EXPECT_DOUBLE_EQ(c.merge_threshold, 0.85);
   EXPECT_DOUBLE_EQ(c.link_threshold, 0.5);
   EXPECT_DOUBLE_EQ(c.prune_below, 0.05);
+  EXPECT_EQ(c.merge_record_days, 30);
 }
 
 TEST(ParseConfig, ReadsEveryConsolidationKey) {
@@ -299,6 +300,7 @@ max_memories_per_run = 64
 merge_threshold = 0.9
 link_threshold = 0.6
 prune_below = 0
+merge_record_days = 0
 )")
                                     .consolidation;
   EXPECT_FALSE(c.auto_run);
@@ -309,6 +311,7 @@ prune_below = 0
   EXPECT_DOUBLE_EQ(c.merge_threshold, 0.9);
   EXPECT_DOUBLE_EQ(c.link_threshold, 0.6);
   EXPECT_DOUBLE_EQ(c.prune_below, 0.0);  // an integer is accepted for a number
+  EXPECT_EQ(c.merge_record_days, 0);
 }
 
 TEST(ParseConfig, ConsolidationKeysAreValidated) {
@@ -328,6 +331,11 @@ TEST(ParseConfig, ConsolidationKeysAreValidated) {
               HasSubstr("consolidation.max_millis_per_run = 0 is out of range"));
   EXPECT_THAT(parse_error("[consolidation]\nevery_ingests = -1"),
               HasSubstr("consolidation.every_ingests = -1 is out of range"));
+  EXPECT_THAT(parse_error("[consolidation]\nmerge_record_days = -1"),
+              HasSubstr("consolidation.merge_record_days = -1 is out of range; use a value from "
+                        "0 to 36500"));
+  EXPECT_THAT(parse_error("[consolidation]\nmerge_record_days = \"30d\""),
+              HasSubstr("consolidation.merge_record_days must be an integer"));
   EXPECT_THAT(parse_error("[consolidation]\nmerge_threshold = 0.7\nlink_threshold = 0.8"),
               HasSubstr("vestige.toml:3: consolidation.link_threshold (0.8) is above "
                         "consolidation.merge_threshold (0.7)"));

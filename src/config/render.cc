@@ -107,6 +107,7 @@ std::string render_config(const Config& config) {
   add_number(out, "merge_threshold", consolidation.merge_threshold);
   add_number(out, "link_threshold", consolidation.link_threshold);
   add_number(out, "prune_below", consolidation.prune_below);
+  add_int(out, "merge_record_days", consolidation.merge_record_days);
   return out;
 }
 

@@ -42,6 +42,7 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.consolidation.merge_threshold, b.consolidation.merge_threshold);
   EXPECT_EQ(a.consolidation.link_threshold, b.consolidation.link_threshold);
   EXPECT_EQ(a.consolidation.prune_below, b.consolidation.prune_below);
+  EXPECT_EQ(a.consolidation.merge_record_days, b.consolidation.merge_record_days);
 }
 
 Config full_config() {
@@ -75,6 +76,7 @@ max_memories_per_run = 100
 merge_threshold = 0.875
 link_threshold = 0.3
 prune_below = 0
+merge_record_days = 7
 )",
                       "vestige.toml", kDataDir, env);
 }

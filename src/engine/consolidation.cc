@@ -406,8 +406,31 @@ void Consolidator::merge(Group& group, Timestamp now, ConsolidationReport& repor
   report.merges.push_back(std::move(merged));
 }
 
+namespace {
+
+// The creation time a version 7 id carries in its first 48 bits (Unix
+// milliseconds); a merge record's id is made when the merge is written.
+std::optional<Timestamp> v7_time(const Uuid& id) {
+  if (id.version() != 7) return std::nullopt;
+  const std::string text = id.to_string();  // tttttttt-tttt-7xxx-...
+  const std::uint64_t millis = std::stoull(text.substr(0, 8) + text.substr(9, 4), nullptr, 16);
+  return Timestamp(std::chrono::milliseconds(millis));
+}
+
+}  // namespace
+
 UndoReport Consolidator::undo(const Uuid& merge_id) {
   const std::optional<Memory> record = store_.get(merge_id);
+  const std::optional<Timestamp> made = v7_time(merge_id);
+  if (!record && made && options_.merge_record_lifetime &&
+      *made + *options_.merge_record_lifetime <= now_utc()) {
+    throw Error(ErrorCode::kNotFound,
+                fmt::format("merge {} can no longer be undone: its record was collected by gc, "
+                            "which removes the records of merges older than {} days "
+                            "([consolidation] merge_record_days), and this merge was made on {}",
+                            merge_id.to_string(), options_.merge_record_lifetime->count(),
+                            format_timestamp(*made).substr(0, 10)));
+  }
   if (!record || record->node_type != kMergeRecordType ||
       !record->metadata.contains(std::string(kMergeKey))) {
     throw Error(ErrorCode::kNotFound,
@@ -476,7 +499,13 @@ ConsolidationOptions consolidation_options(const ConsolidationConfig& config) {
   options.merge_threshold = config.merge_threshold;
   options.link_threshold = config.link_threshold;
   options.prune_below = config.prune_below;
+  options.merge_record_lifetime = merge_record_lifetime(config);
   return options;
+}
+
+std::optional<std::chrono::days> merge_record_lifetime(const ConsolidationConfig& config) {
+  if (config.merge_record_days <= 0) return std::nullopt;
+  return std::chrono::days(config.merge_record_days);
 }
 
 SliceBudget slice_budget(const ConsolidationConfig& config) {

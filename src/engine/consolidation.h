@@ -15,7 +15,9 @@
 // superseded by the kept memory and suppressed, so their scheduling, review
 // history and edges stay where they were and undo only has to rewrite rows.
 // gc (maintenance.h) lists absorbed memories as suppressed; deleting one makes
-// undo of its merge impossible, and undo says so.
+// undo of its merge impossible, and undo says so. Merge records have a
+// lifetime (merge_record_lifetime, [consolidation] merge_record_days): gc
+// collects older ones, after which their merges cannot be undone either.
 
 #include <chrono>
 #include <cstddef>
@@ -46,6 +48,9 @@ inline constexpr std::string_view kMergeSeparator = "\n\n---\n\n";
 inline constexpr std::string_view kMergedFromKey = "merged_from";
 inline constexpr std::string_view kMergeKey = "merge";
 
+// Merge records are collected by gc once this old, unless configured otherwise.
+inline constexpr std::chrono::days kDefaultMergeRecordLifetime{30};
+
 // Thresholds are cosine similarities, so what they mean depends on the
 // embedder; the defaults are product.md's constants where it names them.
 struct ConsolidationOptions {
@@ -54,6 +59,9 @@ struct ConsolidationOptions {
   double prune_below = 0.05;      // edges weighing less are removed
   std::size_t neighbours = 10;    // nearest memories looked at per memory
   bool dry_run = false;           // report what would change, write nothing
+  // How long gc keeps merge records; undo of a merge older than this whose
+  // record is gone says that gc collected it. nullopt: kept forever.
+  std::optional<std::chrono::days> merge_record_lifetime = kDefaultMergeRecordLifetime;
 };
 
 // How much one call may do. Zero means "no limit" for either; a call always
@@ -145,8 +153,10 @@ class Consolidator {
   // state), each absorbed memory its previous record (no longer superseded or
   // suppressed), the edges the merge added are removed, and the merge record is
   // deleted. Only updated_at differs (the store sets it on every write).
-  // Throws kNotFound when no merge record has that id (never existed, or
-  // already undone); kInvalidInput, before writing anything, when the kept
+  // Throws kNotFound when no merge record has that id (never existed,
+  // already undone, or collected by gc: when the id dates from longer ago
+  // than merge_record_lifetime, the message says the record was collected and
+  // names the setting); kInvalidInput, before writing anything, when the kept
   // memory changed after the merge (undo would lose that change) or when an
   // absorbed memory was deleted since (by gc).
   UndoReport undo(const Uuid& merge_id);
@@ -185,6 +195,8 @@ class Consolidator {
 
 // The options and slice budget that a [consolidation] configuration asks for.
 ConsolidationOptions consolidation_options(const ConsolidationConfig& config);
+// merge_record_days as a lifetime: nullopt for 0 (kept forever).
+std::optional<std::chrono::days> merge_record_lifetime(const ConsolidationConfig& config);
 SliceBudget slice_budget(const ConsolidationConfig& config);
 
 // Automatic consolidation for a long-running server: counts the writes it is

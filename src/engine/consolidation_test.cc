@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "engine/maintenance.h"
 #include "engine/node_types.h"
 #include "engine/strength.h"
 #include "store/sqlite/sqlite_store.h"
@@ -177,6 +178,54 @@ TEST_F(ConsolidationTest, UndoRestoresTheStoreExactly) {
   EXPECT_EQ(again.code(), ErrorCode::kNotFound);
   EXPECT_NE(std::string(again.what()).find("already undone"), std::string::npos);
   EXPECT_EQ(capture_error([&] { c.undo(strong.id); }).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(ConsolidationTest, GcCollectsMergeRecordsPastTheirLifetimeAndUndoSaysSo) {
+  const Memory weak = add(kDeployMore, 1.0);
+  add(kDeploy, 5.0);
+  const Uuid merge_id = consolidator().run_pass(t0()).merges.at(0).merge_id;
+  const auto listed = [&](Timestamp now, const GcOptions& options) {
+    std::vector<GcCandidate> out;
+    for (const GcCandidate& c : gc(*store_, now, options).candidates) {
+      if (c.id == merge_id) out.push_back(c);
+    }
+    return out;
+  };
+  GcOptions options;
+  options.include_suppressed = false;  // the absorbed memory is not the point here
+  EXPECT_TRUE(listed(t0() + std::chrono::days(29), options).empty()) << "younger than 30 days";
+  const std::vector<GcCandidate> due = listed(t0() + std::chrono::days(30), options);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].node_type, kMergeRecordType);
+  EXPECT_NE(due[0].reason.find("merge record older than 30 days"), std::string::npos)
+      << due[0].reason;
+  EXPECT_TRUE(store_->get(merge_id).has_value()) << "gc is a dry run by default";
+
+  GcOptions forever = options;
+  forever.merge_record_lifetime.reset();
+  EXPECT_TRUE(listed(t0() + std::chrono::days(10000), forever).empty());
+
+  GcOptions remove = options;
+  remove.dry_run = false;
+  const GcReport removed = gc(*store_, t0() + std::chrono::days(31), remove);
+  EXPECT_EQ(removed.deleted, 1u);
+  EXPECT_FALSE(store_->get(merge_id).has_value());
+  EXPECT_TRUE(store_->get(weak.id).has_value()) << "only the record was collected";
+
+  // The merge was made moments ago by the wall clock: within the default
+  // lifetime a missing record reads as never made or already undone.
+  Error e = capture_error([&] { consolidator().undo(merge_id); });
+  EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  EXPECT_NE(std::string(e.what()).find("already undone"), std::string::npos) << e.what();
+  // Past the lifetime, undo says that gc collected the record, and which
+  // setting decides.
+  ConsolidationOptions expired;
+  expired.merge_record_lifetime = std::chrono::days(0);
+  e = capture_error([&] { consolidator(expired).undo(merge_id); });
+  EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  EXPECT_NE(std::string(e.what()).find("its record was collected by gc"), std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("merge_record_days"), std::string::npos) << e.what();
 }
 
 TEST_F(ConsolidationTest, UndoRefusesWhenItWouldLoseLaterChanges) {
@@ -397,6 +446,11 @@ TEST_F(ConsolidationTest, OptionsComeFromTheConfig) {
   EXPECT_EQ(o.link_threshold, 0.4);
   EXPECT_EQ(o.prune_below, 0.1);
   EXPECT_FALSE(o.dry_run);
+  EXPECT_EQ(o.merge_record_lifetime, std::chrono::days(30));
+  config.merge_record_days = 7;
+  EXPECT_EQ(consolidation_options(config).merge_record_lifetime, std::chrono::days(7));
+  config.merge_record_days = 0;
+  EXPECT_FALSE(consolidation_options(config).merge_record_lifetime.has_value());
   const SliceBudget b = slice_budget(config);
   EXPECT_EQ(b.max_memories, 7u);
   EXPECT_EQ(b.max_time, std::chrono::milliseconds(20));

@@ -220,10 +220,18 @@ GcReport gc(MemoryStore& store, Timestamp now, const GcOptions& options) {
     for (const Memory& m : page.memories) {
       if (report.candidates.size() == options.limit) break;
       ++report.scanned;
-      if (is_bookkeeping_type(m.node_type)) continue;
+      const bool expired_merge_record = m.node_type == kMergeRecordType &&
+                                        options.merge_record_lifetime &&
+                                        m.created_at + *options.merge_record_lifetime <= now;
+      if (is_bookkeeping_type(m.node_type) && !expired_merge_record) continue;
       GcCandidate c;
       c.retention = retention_at(m.engine, m.created_at, store.get_scheduling(m.id), now);
-      if (m.engine.suppressed && options.include_suppressed) {
+      if (expired_merge_record) {
+        c.reason = fmt::format(
+            "merge record older than {} days (its merge cannot be undone "
+            "once it is deleted)",
+            options.merge_record_lifetime->count());
+      } else if (m.engine.suppressed && options.include_suppressed) {
         c.reason = m.engine.superseded_by ? fmt::format("merged into or superseded by {}",
                                                         m.engine.superseded_by->to_string())
                                           : std::string("suppressed");

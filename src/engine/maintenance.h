@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/consolidation.h"
 #include "vestige/clock.h"
 #include "vestige/embedder.h"
 #include "vestige/memory_store.h"
@@ -78,6 +79,9 @@ struct GcOptions {
   bool include_suppressed = true;  // suppressed memories are candidates too
   bool dry_run = true;             // list only; delete only when false
   std::size_t limit = 1000;        // at most this many candidates per call
+  // Merge records created at least this long before `now` are candidates
+  // (consolidation.h); nullopt: merge records are never collected.
+  std::optional<std::chrono::days> merge_record_lifetime = kDefaultMergeRecordLifetime;
 };
 
 struct GcCandidate {
@@ -85,7 +89,9 @@ struct GcCandidate {
   std::string node_type;
   std::string preview;  // the first 80 characters of the content
   double retention = 0.0;
-  std::string reason;  // "retention 0.06 (unavailable)", "suppressed", "merged into <id>"
+  // "retention 0.06 (unavailable)", "suppressed", "merged into <id>",
+  // "merge record older than 30 days"
+  std::string reason;
 };
 
 struct GcReport {
@@ -96,10 +102,11 @@ struct GcReport {
 };
 
 // Scans every memory (bookkeeping types excluded: intentions have their own
-// life cycle, merge records are the undo log) and lists the candidates, oldest
-// first; deletes them (with their scheduling, reviews and edges) only when
-// dry_run is false. Deleting a memory absorbed by a merge makes that merge
-// impossible to undo.
+// life cycle, merge records are the undo log and are candidates only once
+// merge_record_lifetime old) and lists the candidates, oldest first; deletes
+// them (with their scheduling, reviews and edges) only when dry_run is false.
+// Deleting a memory absorbed by a merge, or the merge's record, makes that
+// merge impossible to undo.
 GcReport gc(MemoryStore& store, Timestamp now, const GcOptions& options = {});
 
 Json to_json(const DreamReport& report);

@@ -25,7 +25,8 @@ Json input_schema() {
             {"description",
              "consolidate: decay, link related memories, merge near duplicates, prune weak "
              "edges; dream: link and summarise recent memories; gc: list (dry_run, the "
-             "default) or delete faded and hidden memories; export: write every memory to "
+             "default) or delete faded and hidden memories and expired merge records; export: "
+             "write every memory to "
              "'path' as JSON Lines; undo_merge: undo one consolidation merge"}}},
           {"dry_run",
            {{"type", "boolean"},
@@ -60,10 +61,7 @@ Json input_schema() {
 
 engine::ConsolidationOptions consolidation_options(const ConsolidationConfig& config,
                                                    bool dry_run) {
-  engine::ConsolidationOptions options;
-  options.merge_threshold = config.merge_threshold;
-  options.link_threshold = config.link_threshold;
-  options.prune_below = config.prune_below;
+  engine::ConsolidationOptions options = engine::consolidation_options(config);
   options.dry_run = dry_run;
   return options;
 }
@@ -185,7 +183,8 @@ void Maintenance::register_tool(Server& server) {
           "Housekeeping of the memory store: consolidate (apply decay, link related memories, "
           "merge near duplicates reversibly, prune weak edges; also runs automatically), "
           "dream (link and summarise recent memories), gc (list, or with dry_run false "
-          "delete, memories that have faded out), export (JSON Lines backup), undo_merge.",
+          "delete, memories that have faded out and merge records past their lifetime), export "
+          "(JSON Lines backup), undo_merge.",
       .input_schema = input_schema(),
       .handler = [this](const Json& args) -> ToolResult {
         const std::string action = args["action"].get<std::string>();
@@ -227,6 +226,7 @@ void Maintenance::register_tool(Server& server) {
           if (args.contains("max_retention")) {
             options.max_retention = args["max_retention"].get<double>();
           }
+          options.merge_record_lifetime = engine::merge_record_lifetime(config_);
           const engine::GcReport report = engine::gc(context_.store(), now, options);
           std::string text = fmt::format(
               "{} {} of {} memories", report.dry_run ? "would delete" : "deleted",

@@ -2,8 +2,11 @@
 // through the ingest gate, review and consolidate, on a real SQLite store in a
 // fresh data directory.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -302,7 +305,7 @@ TEST_F(CliEngineTest, GcListsByDefaultAndDeletesOnlyWhenAsked) {
 
   Json r = json({"gc"});
   EXPECT_EQ(r["dry_run"], true);
-  ASSERT_EQ(r["candidates"].size(), 1u);  // the merge record is bookkeeping, never listed
+  ASSERT_EQ(r["candidates"].size(), 1u);  // the merge record is younger than its lifetime
   EXPECT_EQ(r["candidates"][0]["id"], absorbed);
   EXPECT_EQ(r["candidates"][0]["reason"], "merged into or superseded by " + kept);
   EXPECT_EQ(r["deleted"], 0);
@@ -344,6 +347,68 @@ TEST_F(CliEngineTest, DreamSummarisesRecentRelatedMemoriesOnce) {
   EXPECT_EQ(summary["node_type"], "summary");
   EXPECT_EQ(summary["content"].get<std::string>().rfind("Summary of 3 related memories", 0), 0u);
   EXPECT_TRUE(json({"dream"})["summaries"].empty());
+}
+
+// A merge made 40 days ago: its store exported, the merge record's id and
+// creation time moved back 40 days (a version 7 id carries its creation
+// time), and imported into a fresh data directory.
+TEST_F(CliEngineTest, GcCollectsMergeRecordsPastTheirLifetimeAndUndoSaysSo) {
+  json({"ingest", "--force-create", kDeployMore});
+  json({"ingest", "--force-create", kDeploy});
+  const Json merged = json({"consolidate"});
+  ASSERT_EQ(merged["merges"].size(), 1u);
+  const std::string fresh_id = merged["merges"][0]["merge_id"];
+  const fs::path exported = root_ / "export.jsonl";
+  ASSERT_EQ(vestige({"export", exported.string()}).exit_code, 0);
+  fs::remove_all(data_dir_);
+
+  const Timestamp made = now_utc() - std::chrono::days(40);
+  const auto millis = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(made.time_since_epoch()).count());
+  const std::string old_id =
+      fmt::format("{:08x}-{:04x}-7abc-8def-0123456789ab", millis >> 16, millis & 0xffff);
+  std::ifstream in(exported);
+  std::ofstream out(root_ / "aged.jsonl");
+  int records = 0;
+  for (std::string line; std::getline(in, line);) {
+    Json m = Json::parse(line);
+    if (m["id"] == fresh_id) {
+      m["id"] = old_id;
+      m["created_at"] = format_timestamp(made);
+      ++records;
+    }
+    out << m.dump() << '\n';
+  }
+  out.close();
+  ASSERT_EQ(records, 1);
+  ASSERT_EQ(vestige({"import", (root_ / "aged.jsonl").string()}).exit_code, 0);
+
+  // Listed (dry run) once older than merge_record_days (30 by default).
+  Json r = json({"gc", "--keep-suppressed"});
+  ASSERT_EQ(r["candidates"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["candidates"][0]["id"], old_id);
+  EXPECT_EQ(r["candidates"][0]["node_type"], "merge_record");
+  EXPECT_EQ(r["candidates"][0]["reason"],
+            "merge record older than 30 days (its merge cannot be undone once it is deleted)");
+  write_config("[consolidation]\nmerge_record_days = 60\n");
+  EXPECT_TRUE(json({"gc", "--keep-suppressed"})["candidates"].empty());
+  write_config("[consolidation]\nmerge_record_days = 0\n");
+  EXPECT_TRUE(json({"gc", "--keep-suppressed"})["candidates"].empty()) << "0 keeps them";
+  write_config("[consolidation]\nmerge_record_days = 40\n");
+
+  r = json({"gc", "--keep-suppressed", "--delete"});
+  EXPECT_EQ(r["deleted"], 1);
+  EXPECT_EQ(vestige({"get", old_id}).exit_code, 1);
+  const ProcessResult undo = vestige({"consolidate", "--undo", old_id});
+  EXPECT_EQ(undo.exit_code, 1);
+  EXPECT_NE(undo.err.find("can no longer be undone: its record was collected by gc"),
+            std::string::npos)
+      << undo.err;
+  EXPECT_NE(undo.err.find("older than 40 days ([consolidation] merge_record_days)"),
+            std::string::npos)
+      << undo.err;
+  EXPECT_NE(undo.err.find("made on " + format_timestamp(made).substr(0, 10)), std::string::npos)
+      << undo.err;
 }
 
 }  // namespace

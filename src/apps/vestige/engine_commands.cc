@@ -151,6 +151,7 @@ void run_gc(Context& ctx, const GcArgs& args) {
   options.max_retention = args.max_retention;
   options.include_suppressed = !args.keep_suppressed;
   options.limit = args.limit;
+  options.merge_record_lifetime = engine::merge_record_lifetime(ctx.config().consolidation);
   const engine::GcReport r = engine::gc(ctx.store(), now_utc(), options);
   if (ctx.json()) {
     std::cout << engine::to_json(r).dump(2) << '\n';
@@ -207,7 +208,8 @@ void add_engine_commands(CLI::App& app, Context& ctx) {
   auto gc = std::make_shared<GcArgs>();
   cmd = app.add_subcommand("gc",
                            "List memories that have faded out or are suppressed (merged away, "
-                           "hidden); delete them only with --delete");
+                           "hidden) and merge records older than [consolidation] "
+                           "merge_record_days; delete them only with --delete");
   cmd->add_flag("--delete", gc->remove, "Delete the listed memories with their links and reviews");
   cmd->add_option("--max-retention", gc->max_retention,
                   "List memories whose retention is at most this (0.1 = unavailable, 0.4 = "
