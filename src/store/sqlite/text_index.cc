@@ -181,6 +181,14 @@ bool TextIndex::should_compact() const {
   return dead_postings_ > 4096 && dead_postings_ * 4 > postings_;
 }
 
+void TextIndex::shrink_to_fit() {
+  for (Term& term : terms_) term.postings.shrink_to_fit();
+  terms_.shrink_to_fit();
+  slots_.shrink_to_fit();
+  lengths_.shrink_to_fit();
+  slot_terms_.shrink_to_fit();
+}
+
 void TextIndex::compact() {
   std::vector<std::uint32_t> renumbered(slots_.size(), kDead);
   std::vector<Slot> slots;

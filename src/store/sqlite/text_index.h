@@ -72,6 +72,9 @@ class TextIndex {
   // compact() drops them; worth it once they are a quarter of the postings.
   bool should_compact() const;
   void compact();
+  // Returns the spare capacity the posting lists grew into while being
+  // filled (a third of their memory after a build from the table).
+  void shrink_to_fit();
 
  private:
   // How often a term occurs in each column of one memory.

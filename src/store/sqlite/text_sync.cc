@@ -44,6 +44,7 @@ void TextSearchState::rebuild() {
   const std::int64_t position = last_log_position(db_, "text_log");
   Statement rows = db_.prepare(std::string(kSelectRow));
   while (rows.step()) index_row(rows);
+  index_.shrink_to_fit();
   applied_log_seq_ = position;
   loaded_ = true;
   ++rebuilds_;
