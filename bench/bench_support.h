@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -68,26 +69,61 @@ class Corpus {
   std::discrete_distribution<std::size_t> zipf_;
 };
 
-// Records one latency sample per iteration and reports p50/p99 in microseconds.
+// The calling thread's CPU time so far, in microseconds.
+inline double thread_cpu_us() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+// Wall-clock and CPU time of one operation on the calling thread. On a busy
+// machine the wall time includes waiting for a core and the CPU time does
+// not, so the two together tell a slow operation from a loaded machine.
+class Stopwatch {
+ public:
+  Stopwatch() : wall_(std::chrono::steady_clock::now()), cpu_us_(thread_cpu_us()) {}
+  std::chrono::steady_clock::duration wall() const {
+    return std::chrono::steady_clock::now() - wall_;
+  }
+  double cpu_us() const { return thread_cpu_us() - cpu_us_; }
+
+ private:
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_us_;
+};
+
+// Records one latency sample per iteration and reports p50/p99 in
+// microseconds: wall-clock (p50_us, p99_us) and, for samples taken with a
+// Stopwatch, CPU time too (cpu_p50_us, cpu_p99_us).
 class Latencies {
  public:
   void add(std::chrono::steady_clock::duration d) {
     samples_.push_back(std::chrono::duration<double, std::micro>(d).count());
   }
+  void add(const Stopwatch& watch) {
+    add(watch.wall());
+    cpu_samples_.push_back(watch.cpu_us());
+  }
   void report(benchmark::State& state) {
     if (samples_.empty()) return;
-    std::sort(samples_.begin(), samples_.end());
-    auto at = [&](double q) {
-      return samples_[std::min(samples_.size() - 1, static_cast<std::size_t>(q * samples_.size()))];
-    };
-    state.counters["p50_us"] = at(0.50);
-    state.counters["p99_us"] = at(0.99);
+    state.counters["p50_us"] = percentile(samples_, 0.50);
+    state.counters["p99_us"] = percentile(samples_, 0.99);
+    if (!cpu_samples_.empty()) {
+      state.counters["cpu_p50_us"] = percentile(cpu_samples_, 0.50);
+      state.counters["cpu_p99_us"] = percentile(cpu_samples_, 0.99);
+    }
     state.counters["qps"] =
         benchmark::Counter(static_cast<double>(samples_.size()), benchmark::Counter::kIsRate);
   }
 
  private:
+  static double percentile(std::vector<double>& samples, double q) {
+    std::sort(samples.begin(), samples.end());
+    return samples[std::min(samples.size() - 1, static_cast<std::size_t>(q * samples.size()))];
+  }
+
   std::vector<double> samples_;
+  std::vector<double> cpu_samples_;
 };
 
 // 100k-memory runs take minutes to seed: only with VESTIGE_BENCH_LARGE=1.
