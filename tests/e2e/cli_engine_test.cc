@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "support/subprocess.h"
 #include "vestige/types.h"
@@ -164,6 +165,49 @@ TEST_F(CliEngineTest, SearchRanksWithTheRecallPipeline) {
     EXPECT_FALSE(raw[0].contains("why")) << mode;
   }
   EXPECT_EQ(json({"get", new_id})["engine"]["access_count"], accesses_before + 2);
+}
+
+// The point of ranking with the pipeline: a person at the command line and
+// an agent over MCP get the same answer to the same question.
+TEST_F(CliEngineTest, SearchAnswersAsTheMcpRecallToolDoes) {
+  json({"ingest", "We use MySQL as the database"});
+  ASSERT_EQ(json({"ingest", "We no longer use MySQL; the database is now PostgreSQL"})["decision"],
+            "supersede");
+  ingest_unrelated();
+  json({"ingest", "--tags", "db", "Database backups run nightly with pg_dump"});
+  json({"ingest", "The database schema is migrated with sqitch"});
+  const std::string query = "which database do we use";
+
+  std::vector<std::string> cli;
+  for (const Json& m : json({"search", query})) cli.push_back(m["id"]);
+
+  const Json initialize = {{"jsonrpc", "2.0"},
+                           {"id", 1},
+                           {"method", "initialize"},
+                           {"params",
+                            {{"protocolVersion", "2025-06-18"},
+                             {"capabilities", Json::object()},
+                             {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}};
+  const Json initialized = {{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
+  const Json call = {{"jsonrpc", "2.0"},
+                     {"id", 2},
+                     {"method", "tools/call"},
+                     {"params", {{"name", "recall"}, {"arguments", {{"query", query}}}}}};
+  ProcessOptions options;
+  options.unset_env = {"VESTIGE_CONFIG", "VESTIGE_DATA_DIR", "VESTIGE_LOG"};
+  options.stdin_text = initialize.dump() + "\n" + initialized.dump() + "\n" + call.dump() + "\n";
+  const ProcessResult r =
+      testing::run_process(VESTIGE_MCP_PATH, {"--data-dir", data_dir_.string()}, options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> mcp;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    const Json reply = Json::parse(line);
+    if (reply.value("id", 0) != 2) continue;
+    for (const Json& m : reply["result"]["structuredContent"]["matches"]) mcp.push_back(m["id"]);
+  }
+  ASSERT_GE(cli.size(), 3u);
+  EXPECT_EQ(cli, mcp) << r.out;
 }
 
 TEST_F(CliEngineTest, SearchRefusesFlagsOfTheOtherMode) {
