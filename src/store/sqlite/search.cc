@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <span>
 #include <string>
@@ -260,7 +261,19 @@ std::vector<SearchHit> SqliteSearch::hybrid_search(const SearchQuery& query) {
 }
 
 void SqliteSearch::save_snapshot() {
-  vectors_->save_snapshot();
+  // One snapshot failing to be written must not keep the other from it.
+  std::exception_ptr failure;
+  try {
+    vectors_->save_snapshot();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  try {
+    text_->save_snapshot();
+  } catch (...) {
+    if (!failure) failure = std::current_exception();
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace vestige::sqlite

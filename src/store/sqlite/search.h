@@ -37,7 +37,7 @@ class TextSearchState;
 // calling) and passes the connection it owns.
 class SqliteSearch {
  public:
-  // `db` must outlive this object. Does no I/O: the vector index is loaded or
+  // `db` must outlive this object. Does no I/O: the indexes are loaded or
   // built on first use.
   explicit SqliteSearch(Database& db);
   ~SqliteSearch();
@@ -51,9 +51,10 @@ class SqliteSearch {
   std::vector<SearchHit> vector_search(const SearchQuery& query);
   std::vector<SearchHit> hybrid_search(const SearchQuery& query);
 
-  // Writes the vector index to its snapshot file beside the database so the
-  // next process starts without rebuilding it. Called on close; safe to call
-  // any time.
+  // Writes the vector and text indexes to their snapshot files beside the
+  // database so the next process starts without rebuilding them. Called on
+  // close; safe to call any time. Throws the first Error(kBackend) of a
+  // file that cannot be written, after trying both.
   void save_snapshot();
 
  private:

@@ -1,4 +1,4 @@
-#include "store/sqlite/vector_snapshot.h"
+#include "store/sqlite/snapshot_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,12 +10,14 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <fmt/format.h>
+
+#include "vestige/error.h"
+
 namespace vestige::sqlite {
 
 namespace {
 
-constexpr std::array<char, 8> kMagic = {'V', 'S', 'T', 'H', 'N', 'S', 'W', '\0'};
-constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::size_t kHeaderSize = 48;
 
 std::uint64_t fnv1a(std::span<const char> bytes) {
@@ -68,21 +70,12 @@ void write_all(int fd, std::span<const char> bytes) {
   }
 }
 
-}  // namespace
-
-void write_snapshot(const std::filesystem::path& path, const SnapshotHeader& header,
-                    std::span<const char> payload) {
-  std::array<char, kHeaderSize> head{};
-  std::memcpy(head.data(), kMagic.data(), kMagic.size());
-  put(head, 8, kFormatVersion);
-  put(head, 12, header.dimension);
-  put(head, 16, header.vectors);
-  put(head, 24, header.log_seq);
-  put(head, 32, static_cast<std::uint64_t>(payload.size()));
-  put(head, 40, fnv1a(payload));
-
+// Throws std::system_error.
+void write_file(const std::filesystem::path& path, std::span<const char> head,
+                std::span<const char> payload) {
   // mkstemp creates the file with mode 0600: stored vectors can be inverted
-  // into text well enough to leak memories, so they get the database's mode.
+  // into text well enough to leak memories, and the text index holds the
+  // memories' words, so they get the database's mode.
   std::string temp = path.string() + ".XXXXXX";
   FileDescriptor fd(::mkstemp(temp.data()));
   if (fd.get() < 0) {
@@ -106,7 +99,36 @@ void write_snapshot(const std::filesystem::path& path, const SnapshotHeader& hea
   }
 }
 
-std::optional<Snapshot> read_snapshot(const std::filesystem::path& path) {
+}  // namespace
+
+std::optional<std::filesystem::path> snapshot_path(Database& db, const SnapshotKind& kind) {
+  const char* file = sqlite3_db_filename(db.handle(), "main");
+  if (file == nullptr || *file == '\0') return std::nullopt;
+  return std::string(file) + std::string(kind.suffix);
+}
+
+void write_snapshot(const std::filesystem::path& path, const SnapshotKind& kind,
+                    const SnapshotHeader& header, std::span<const char> payload) {
+  std::array<char, kHeaderSize> head{};
+  std::memcpy(head.data(), kind.magic.data(), kind.magic.size());
+  put(head, 8, kind.version);
+  put(head, 12, header.parameter);
+  put(head, 16, header.entries);
+  put(head, 24, header.log_seq);
+  put(head, 32, static_cast<std::uint64_t>(payload.size()));
+  put(head, 40, fnv1a(payload));
+  try {
+    write_file(path, head, payload);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kBackend,
+                fmt::format("cannot write the {} snapshot {}: {}. Search is not affected; the "
+                            "next process to start rebuilds the index from the database instead "
+                            "of loading it",
+                            kind.name, path.string(), e.what()));
+  }
+}
+
+std::optional<Snapshot> read_snapshot(const std::filesystem::path& path, const SnapshotKind& kind) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
@@ -124,21 +146,21 @@ std::optional<Snapshot> read_snapshot(const std::filesystem::path& path) {
     done += static_cast<std::size_t>(n);
   }
   if (done != bytes.size() || bytes.size() < kHeaderSize ||
-      std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) {
-    throw std::runtime_error("not a vector index snapshot");
+      std::memcmp(bytes.data(), kind.magic.data(), kind.magic.size()) != 0) {
+    throw std::runtime_error(fmt::format("not a {} snapshot", kind.name));
   }
   const std::span<const char> head(bytes.data(), kHeaderSize);
-  if (get<std::uint32_t>(head, 8) != kFormatVersion) {
-    throw std::runtime_error("unsupported vector index snapshot version");
+  if (get<std::uint32_t>(head, 8) != kind.version) {
+    throw std::runtime_error(fmt::format("unsupported {} snapshot version", kind.name));
   }
   const std::span<const char> payload(bytes.data() + kHeaderSize, bytes.size() - kHeaderSize);
   if (get<std::uint64_t>(head, 32) != payload.size() ||
       get<std::uint64_t>(head, 40) != fnv1a(payload)) {
-    throw std::runtime_error("the vector index snapshot is truncated or damaged");
+    throw std::runtime_error(fmt::format("the {} snapshot is truncated or damaged", kind.name));
   }
   Snapshot snapshot;
-  snapshot.header.dimension = get<std::uint32_t>(head, 12);
-  snapshot.header.vectors = get<std::uint64_t>(head, 16);
+  snapshot.header.parameter = get<std::uint32_t>(head, 12);
+  snapshot.header.entries = get<std::uint64_t>(head, 16);
   snapshot.header.log_seq = get<std::int64_t>(head, 24);
   snapshot.payload = bytes.substr(kHeaderSize);
   return snapshot;

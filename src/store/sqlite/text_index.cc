@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "vestige/error.h"
 
@@ -26,6 +27,61 @@ template <typename Count>
 Count saturated(std::uint32_t n) {
   return static_cast<Count>(std::min<std::uint32_t>(n, std::numeric_limits<Count>::max()));
 }
+
+// The snapshot payload's numbers are LEB128 varints: most are small counts
+// and slot gaps, a byte each.
+void put_varint(std::string& out, std::uint64_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+void put_bytes(std::string& out, std::string_view bytes) {
+  put_varint(out, bytes.size());
+  out.append(bytes);
+}
+
+// Reads what put_varint and put_bytes wrote; throws std::runtime_error
+// rather than read past the end or accept a number out of range.
+class PayloadReader {
+ public:
+  explicit PayloadReader(std::string_view bytes) : bytes_(bytes) {}
+
+  std::uint64_t varint() {
+    std::uint64_t value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ == bytes_.size()) fail();
+      const auto byte = static_cast<unsigned char>(bytes_[pos_++]);
+      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return value;
+    }
+    fail();
+  }
+  // A varint no greater than `max`.
+  template <typename T>
+  T number(std::uint64_t max = std::numeric_limits<T>::max()) {
+    const std::uint64_t value = varint();
+    if (value > max) fail();
+    return static_cast<T>(value);
+  }
+  std::string_view bytes() {
+    const std::uint64_t size = varint();
+    if (size > remaining()) fail();
+    const std::string_view out = bytes_.substr(pos_, size);
+    pos_ += size;
+    return out;
+  }
+  std::size_t remaining() const { return bytes_.size() - pos_; }
+  [[noreturn]] static void fail() {
+    throw std::runtime_error("the text index snapshot's payload is malformed");
+  }
+
+ private:
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+};
 
 }  // namespace
 
@@ -88,6 +144,20 @@ bool TextIndex::remove(std::int64_t seq) {
   norms_avgdl_ = -1.0;
   slot_of_.erase(it);
   return true;
+}
+
+std::optional<TextIndex::Entry> TextIndex::find(std::int64_t seq) const {
+  const auto it = slot_of_.find(seq);
+  if (it == slot_of_.end()) return std::nullopt;
+  return Entry{.id = slots_[it->second].id, .length = lengths_[it->second]};
+}
+
+std::vector<std::int64_t> TextIndex::seqs() const {
+  std::vector<std::int64_t> out;
+  out.reserve(slot_of_.size());
+  for (const auto& [seq, slot] : slot_of_) out.push_back(seq);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::int64_t TextIndex::document_frequency(std::string_view token) const {
@@ -221,6 +291,106 @@ void TextIndex::compact() {
   dead_postings_ = 0;
   norms_avgdl_ = -1.0;
   scores_.assign(slots_.size(), 0.0);
+}
+
+// Layout: the live memories (count, then seq, id, length of each), which
+// numbers them from 0 in slot order; then the terms held by any of them
+// (count, then each term's text and posting list: count, then per posting
+// the gap from the previous memory's number, the first counted from 0, and
+// the counts per column). A memory's term list is rebuilt from the postings.
+std::string TextIndex::serialize() const {
+  std::string out;
+  std::vector<std::uint32_t> renumbered(slots_.size(), kDead);
+  put_varint(out, static_cast<std::uint64_t>(live_documents_));
+  std::uint32_t live = 0;
+  for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+    if (lengths_[slot] == kDead) continue;
+    renumbered[slot] = live++;
+    put_varint(out, static_cast<std::uint64_t>(slots_[slot].seq));
+    put_bytes(out, slots_[slot].id);
+    put_varint(out, lengths_[slot]);
+  }
+  std::vector<const std::string*> names(terms_.size());
+  for (const auto& [name, id] : vocabulary_) names[id] = &name;
+  put_varint(out, static_cast<std::uint64_t>(std::count_if(
+                      terms_.begin(), terms_.end(), [](const Term& t) { return t.live > 0; })));
+  for (std::size_t id = 0; id < terms_.size(); ++id) {
+    const Term& term = terms_[id];
+    if (term.live == 0) continue;
+    put_bytes(out, *names[id]);
+    put_varint(out, static_cast<std::uint64_t>(term.live));
+    std::uint32_t previous = 0;
+    for (const Posting& p : term.postings) {
+      const std::uint32_t slot = renumbered[p.slot];
+      if (slot == kDead) continue;
+      put_varint(out, slot - previous);
+      previous = slot;
+      put_varint(out, p.content);
+      put_varint(out, p.node_type);
+      put_varint(out, p.tags);
+    }
+  }
+  return out;
+}
+
+TextIndex TextIndex::deserialize(std::string_view payload) {
+  PayloadReader in(payload);
+  TextIndex index;
+  // Every count is bounded by the bytes left, so a damaged one cannot make
+  // the reserves below allocate without limit.
+  const auto documents = in.number<std::uint32_t>(std::min<std::uint64_t>(in.remaining(), kDead));
+  index.slots_.reserve(documents);
+  index.lengths_.reserve(documents);
+  for (std::uint32_t slot = 0; slot < documents; ++slot) {
+    const auto seq = static_cast<std::int64_t>(in.varint());
+    const std::string_view id = in.bytes();
+    const auto length = in.number<std::uint32_t>(kDead - 1);
+    if (!index.slot_of_.emplace(seq, slot).second) PayloadReader::fail();
+    index.slots_.push_back({.seq = seq, .id = std::string(id)});
+    index.lengths_.push_back(length);
+    index.total_tokens_ += length;
+  }
+  index.live_documents_ = documents;
+
+  std::vector<std::uint32_t> terms_of_slot(documents, 0);
+  const auto vocabulary = in.number<std::uint32_t>(in.remaining());
+  index.terms_.reserve(vocabulary);
+  for (std::uint32_t id = 0; id < vocabulary; ++id) {
+    if (!index.vocabulary_.emplace(std::string(in.bytes()), id).second) PayloadReader::fail();
+    Term& term = index.terms_.emplace_back();
+    const auto postings =
+        in.number<std::uint32_t>(std::min<std::uint64_t>(documents, in.remaining()));
+    term.postings.reserve(postings);
+    std::uint64_t slot = 0;
+    for (std::uint32_t i = 0; i < postings; ++i) {
+      const std::uint64_t gap = in.varint();
+      // Slots strictly increase: a memory holds a term once.
+      if ((i > 0 && gap == 0) || gap >= documents - slot) PayloadReader::fail();
+      slot += gap;
+      term.postings.push_back({.slot = static_cast<std::uint32_t>(slot),
+                               .content = in.number<std::uint32_t>(),
+                               .node_type = in.number<std::uint16_t>(),
+                               .tags = in.number<std::uint16_t>()});
+      ++terms_of_slot[slot];
+    }
+    term.live = postings;
+    index.postings_ += postings;
+  }
+  if (in.remaining() != 0) PayloadReader::fail();
+
+  // Each memory's term list, in the order its terms were numbered.
+  std::uint32_t begin = 0;
+  for (std::uint32_t slot = 0; slot < documents; ++slot) {
+    index.slots_[slot].terms_begin = index.slots_[slot].terms_end = begin;
+    begin += terms_of_slot[slot];
+  }
+  index.slot_terms_.resize(begin);
+  for (std::uint32_t id = 0; id < vocabulary; ++id) {
+    for (const Posting& p : index.terms_[id].postings) {
+      index.slot_terms_[index.slots_[p.slot].terms_end++] = id;
+    }
+  }
+  return index;
 }
 
 }  // namespace vestige::sqlite

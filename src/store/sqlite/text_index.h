@@ -63,6 +63,16 @@ class TextIndex {
   std::int64_t seq(std::uint32_t slot) const { return slots_[slot].seq; }
   const std::string& id(std::uint32_t slot) const { return slots_[slot].id; }
 
+  // The memory `seq` as indexed: its id and its length in tokens (all
+  // columns). nullopt when it is not indexed.
+  struct Entry {
+    std::string_view id;
+    std::uint32_t length = 0;
+  };
+  std::optional<Entry> find(std::int64_t seq) const;
+  // The seqs of every memory indexed, in increasing order.
+  std::vector<std::int64_t> seqs() const;
+
   std::int64_t documents() const { return live_documents_; }
   std::int64_t total_tokens() const { return total_tokens_; }
   // How many memories hold `token` in any column.
@@ -75,6 +85,14 @@ class TextIndex {
   // Returns the spare capacity the posting lists grew into while being
   // filled (a third of their memory after a build from the table).
   void shrink_to_fit();
+
+  // The indexed memories in a compact form (memory by memory: seq, id,
+  // length, and each term's counts per column; the vocabulary once), for
+  // the snapshot file. deserialize() gives back an index that scores every
+  // query exactly as this one; it throws std::runtime_error when `payload`
+  // is not one serialize() wrote.
+  std::string serialize() const;
+  static TextIndex deserialize(std::string_view payload);
 
  private:
   // How often a term occurs in each column of one memory.

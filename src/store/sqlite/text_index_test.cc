@@ -123,6 +123,77 @@ TEST(TextIndexTest, PhraseRowsCountAsAPhraseFoundElsewhere) {
   EXPECT_GT(matches[0].score, matches[1].score);
 }
 
+TEST(TextIndexTest, SerializedIndexScoresAsTheOriginal) {
+  TextIndex index;
+  for (int i = 1; i <= 500; ++i) {
+    index.upsert(i, std::to_string(i),
+                 columns("w" + std::to_string(i % 13) + " common w" + std::to_string(i % 7),
+                         i % 2 ? "fact" : "decision", i % 5 ? "" : "tagged common"));
+  }
+  // Replaced and removed memories leave dead postings, which the payload
+  // leaves out.
+  for (int i = 1; i <= 500; i += 3) index.upsert(i, std::to_string(i), columns("rare common"));
+  for (int i = 1; i <= 500; i += 10) index.remove(i);
+
+  TextIndex loaded = TextIndex::deserialize(index.serialize());
+  EXPECT_EQ(loaded.documents(), index.documents());
+  EXPECT_EQ(loaded.total_tokens(), index.total_tokens());
+  EXPECT_EQ(loaded.seqs(), index.seqs());
+  EXPECT_EQ(loaded.document_frequency("rare"), index.document_frequency("rare"));
+  EXPECT_EQ(loaded.find(2)->length, index.find(2)->length);
+  EXPECT_EQ(loaded.find(2)->id, "2");
+  EXPECT_FALSE(loaded.find(11).has_value());
+  const std::vector<TextIndex::Phrase> phrases = {token("w3"), token("common"), token("rare"),
+                                                  token("decision"), token("tagged")};
+  const auto expected = sorted(index, index.score(phrases));
+  const auto actual = sorted(loaded, loaded.score(phrases));
+  ASSERT_EQ(actual.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(actual[i].seq, expected[i].seq);
+    EXPECT_EQ(actual[i].score, expected[i].score);
+  }
+  // The loaded index goes on changing as any other.
+  loaded.upsert(2, "2", columns("rare"));
+  index.upsert(2, "2", columns("rare"));
+  EXPECT_EQ(sorted(loaded, loaded.score(phrases)).size(), expected.size());
+  EXPECT_EQ(loaded.document_frequency("w2"), index.document_frequency("w2"));
+  EXPECT_TRUE(loaded.remove(3));
+  EXPECT_EQ(loaded.documents(), index.documents() - 1);
+}
+
+TEST(TextIndexTest, MalformedPayloadIsRejected) {
+  TextIndex index;
+  for (int i = 1; i <= 50; ++i)
+    index.upsert(i, std::to_string(i), columns("a b c" + std::to_string(i)));
+  const std::string payload = index.serialize();
+  // Every truncation, and trailing bytes, are caught.
+  for (std::size_t size = 0; size < payload.size(); ++size) {
+    EXPECT_THROW(TextIndex::deserialize(std::string_view(payload).substr(0, size)),
+                 std::runtime_error)
+        << size;
+  }
+  EXPECT_THROW(TextIndex::deserialize(payload + "x"), std::runtime_error);
+  // A posting that names a memory past the last one.
+  TextIndex one;
+  one.upsert(7, "7", columns("word"));
+  std::string bad = one.serialize();
+  // documents 1, seq 7, id "7", length 2; terms 2: "word" with 1 posting
+  // at gap 0; set that gap to 1.
+  const std::size_t gap = bad.find("word") + 5;
+  ASSERT_EQ(bad[gap], '\0');
+  bad[gap] = '\1';
+  EXPECT_THROW(TextIndex::deserialize(bad), std::runtime_error);
+  // Random damage never crashes (the snapshot's checksum catches it first).
+  for (std::size_t i = 0; i < payload.size(); ++i) {
+    std::string damaged = payload;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x5a);
+    try {
+      TextIndex::deserialize(damaged);
+    } catch (const std::runtime_error&) {
+    }
+  }
+}
+
 TEST(TextIndexTest, AnEmptyIndexMatchesNothing) {
   TextIndex index;
   const std::vector<TextIndex::Phrase> phrases = {token("anything")};

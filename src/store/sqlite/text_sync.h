@@ -5,10 +5,15 @@
 // vectors: every change to a memory's content, type or tags appends a row
 // to text_log (by trigger, in the writer's transaction), and catching up
 // means re-indexing the memories changed after the last position applied.
-// The first use reads every memory from the table.
+// The first use starts from the snapshot file beside the database
+// (`<database>.text`, snapshot_file.h) when it is intact, still reachable
+// from the log and describes this database; else it reads every memory
+// from the table.
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
+#include <string>
 
 #include "store/sqlite/database.h"
 #include "store/sqlite/fts5_support.h"
@@ -20,7 +25,7 @@ namespace vestige::sqlite {
 class TextSearchState {
  public:
   // `db` and `tokenizer` must outlive this object. No I/O until sync().
-  TextSearchState(Database& db, TextTokenizer& tokenizer) : db_(db), tokenizer_(tokenizer) {}
+  TextSearchState(Database& db, TextTokenizer& tokenizer);
 
   // Brings the index up to date with every transaction committed so far, by
   // this connection or any other. Cheap when nothing changed. Call inside
@@ -30,25 +35,46 @@ class TextSearchState {
 
   TextIndex& index() { return index_; }
 
+  // Writes the snapshot when the index changed since it was loaded or last
+  // saved; read-only handles and in-memory databases write nothing. Throws
+  // Error(kBackend) when the file cannot be written.
+  void save_snapshot();
+
   // How the index came to be, for tests and diagnostics.
-  bool loaded() const { return loaded_; }
+  enum class Origin { kNotLoaded, kSnapshot, kBuilt };
+  Origin origin() const { return origin_; }
   std::int64_t applied_log_seq() const { return applied_log_seq_; }
   std::int64_t rebuilds() const { return rebuilds_; }
+  const std::optional<std::filesystem::path>& snapshot_path() const { return snapshot_path_; }
 
  private:
+  bool load_snapshot();
   void rebuild();
+  // Returns false when the log cannot take the index forward (pruned past
+  // its position, or from another database) and it must be rebuilt.
   bool catch_up();
+  // Whether the caught-up index describes the table, judged by the number
+  // of memories and a sample of them.
+  bool matches_table();
+  // Which text_log this is: see the definition.
+  std::string log_identity();
+  // Tokenizes (content, node_type, tags) at `first_column` of `row` into
+  // columns_; returns the number of tokens.
+  std::uint32_t tokenize_row(Statement& row, int first_column);
   void index_row(Statement& row);
 
   Database& db_;
   TextTokenizer& tokenizer_;
+  std::optional<std::filesystem::path> snapshot_path_;  // none for in-memory databases
   TextIndex index_;
-  bool loaded_ = false;
+  Origin origin_ = Origin::kNotLoaded;
   std::int64_t applied_log_seq_ = 0;
   std::int64_t rebuilds_ = 0;
   // As VectorSearchState: unchanged values mean nothing was committed since.
   std::int64_t data_version_ = -1;
   std::int64_t total_changes_ = -1;
+  bool changed_since_snapshot_ = false;
+  std::string log_identity_;  // of the log applied_log_seq_ is a position in
   // Reused between memories, so tokenizing allocates only for new words.
   std::vector<std::string> columns_[kTextColumns];
 };

@@ -1,7 +1,5 @@
 #include "store/sqlite/vector_sync.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -9,7 +7,7 @@
 #include <vector>
 
 #include "store/sqlite/change_log.h"
-#include "store/sqlite/vector_snapshot.h"
+#include "store/sqlite/snapshot_file.h"
 
 namespace vestige::sqlite {
 
@@ -26,12 +24,7 @@ std::vector<float> read_embedding(Statement& select, std::int64_t seq) {
 }  // namespace
 
 VectorSearchState::VectorSearchState(Database& db, const VectorIndexOptions& options)
-    : db_(db), options_(options) {
-  // SQLite's own idea of the file (absolute, symlinks as opened); empty for
-  // in-memory and temporary databases, which have nowhere to keep a snapshot.
-  const char* file = sqlite3_db_filename(db.handle(), "main");
-  if (file != nullptr && *file != '\0') snapshot_path_ = std::string(file) + ".hnsw";
-}
+    : db_(db), options_(options), snapshot_path_(sqlite::snapshot_path(db, kVectorSnapshot)) {}
 
 void VectorSearchState::sync() {
   const std::int64_t data_version = db_.data_version();
@@ -65,10 +58,10 @@ bool VectorSearchState::load_snapshot() {
   std::optional<Snapshot> snapshot;
   std::optional<VectorIndex> loaded;
   try {
-    snapshot = read_snapshot(*snapshot_path_);
+    snapshot = read_snapshot(*snapshot_path_, kVectorSnapshot);
     if (!snapshot) return false;
-    loaded = VectorIndex::deserialize(snapshot->payload, snapshot->header.dimension, options_);
-    if (loaded->size() != snapshot->header.vectors) return false;
+    loaded = VectorIndex::deserialize(snapshot->payload, snapshot->header.parameter, options_);
+    if (loaded->size() != snapshot->header.entries) return false;
   } catch (const std::exception&) {
     // A damaged, foreign or unreadable snapshot only costs the shortcut.
     return false;
@@ -175,20 +168,12 @@ void VectorSearchState::save_snapshot() {
   if (!snapshot_path_ || !index_ || !changed_since_snapshot_) return;
   // A read-only handle leaves the files beside the database alone too.
   if (sqlite3_db_readonly(db_.handle(), "main") == 1) return;
-  try {
-    const std::string payload = index_->serialize();
-    write_snapshot(*snapshot_path_,
-                   {.dimension = static_cast<std::uint32_t>(index_->dimension()),
-                    .vectors = index_->size(),
-                    .log_seq = applied_log_seq_},
-                   payload);
-  } catch (const std::exception& e) {
-    throw Error(ErrorCode::kBackend,
-                fmt::format("cannot write the vector index snapshot {}: {}. Search is not "
-                            "affected; the next process to start rebuilds the index from the "
-                            "database instead of loading it",
-                            snapshot_path_->string(), e.what()));
-  }
+  const std::string payload = index_->serialize();
+  write_snapshot(*snapshot_path_, kVectorSnapshot,
+                 {.parameter = static_cast<std::uint32_t>(index_->dimension()),
+                  .entries = index_->size(),
+                  .log_seq = applied_log_seq_},
+                 payload);
   changed_since_snapshot_ = false;
 }
 

@@ -8,7 +8,7 @@
 
 #include "store/sqlite/search.h"
 #include "store/sqlite/search_test_support.h"
-#include "store/sqlite/vector_snapshot.h"
+#include "store/sqlite/snapshot_file.h"
 
 namespace vestige::sqlite {
 namespace {
@@ -92,7 +92,7 @@ TEST_F(VectorSyncTest, SnapshotIsLoadedAndCaughtUpFromTheLog) {
   struct stat st {};
   ASSERT_EQ(::stat(snapshot_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
-  EXPECT_EQ(read_snapshot(snapshot_path())->header.vectors, 2u);
+  EXPECT_EQ(read_snapshot(snapshot_path(), kVectorSnapshot)->header.entries, 2u);
 
   // Changes after the snapshot: reach the next process through the log.
   const auto c = add(3, {1, 0.1f});
