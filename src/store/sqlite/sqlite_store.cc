@@ -136,7 +136,7 @@ SqliteMemoryStore::SqliteMemoryStore(Database db, bool read_only)
       search_(std::make_unique<SqliteSearch>(db_)) {}
 
 SqliteMemoryStore::~SqliteMemoryStore() {
-  // A snapshot only saves the next process a rebuild of the vector index, so
+  // A snapshot only saves the next process a rebuild of an index, so
   // failing to write one must not turn closing the store into an error.
   try {
     std::lock_guard lock(mutex_);
