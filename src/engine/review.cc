@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <span>
 
 #include "engine/strength.h"
 #include "vestige/error.h"
@@ -45,8 +46,9 @@ ReviewResult review_memory(MemoryStore& store, const Scheduler& scheduler, const
   const ReviewOutcome outcome = scheduler.review(prior, rating, now);
   store.upsert_scheduling(outcome.state);
   result.event = store.append_review_event(outcome.event);
-  memory->engine = record_review(memory->engine, rating);
-  store.update(*memory);
+  // Only engine state changes: written without rewriting the row.
+  const EngineStateUpdate update{.id = id, .engine = record_review(memory->engine, rating)};
+  store.update_engine_state(std::span(&update, 1));
   result.state = outcome.state;
   result.interval_days =
       static_cast<int>(std::lround(days_between(now, outcome.state.next_review)));
