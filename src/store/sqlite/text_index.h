@@ -9,8 +9,9 @@
 // query holding a word most memories share costs tens of milliseconds at
 // 100,000 memories. Here a match costs a few nanoseconds, so every query is
 // ranked exactly, common words included. FTS5 stays the store's index (and
-// the source of multi-token phrases, see Phrase); this copy is rebuilt from
-// the table or kept in step by TextSearchState (text_sync.h).
+// the source of multi-token phrases, see Phrase); this copy is built from
+// the table or loaded from its snapshot file, and kept in step, by
+// TextSearchState (text_sync.h).
 
 #include <cstdint>
 #include <functional>

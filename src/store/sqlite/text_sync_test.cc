@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -277,6 +278,29 @@ TEST_F(TextSyncTest, UnwritableSnapshotIsABackendErrorAndTheOtherIsStillSaved) {
   // No temporary file is left behind: the database, its -wal and -shm, the
   // vector snapshot and the directory in the way.
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()), {}), 5);
+}
+
+TEST(TextSyncStoreTest, StoreWritesTheSnapshotOnCloseUnlessReadOnly) {
+  test_support::TempDir dir;
+  const std::filesystem::path path = dir.path() / "vestige.db";
+  const std::filesystem::path snapshot = path.string() + ".text";
+  SearchQuery query;
+  query.text = "apple";
+  query.limit = 5;
+  {
+    std::unique_ptr<MemoryStore> store = open_sqlite_store({.path = path});
+    Database writer = Database::open(path);
+    insert_row(writer, {.id = test_id(1), .content = "an apple a day"});
+    {
+      std::unique_ptr<MemoryStore> read_only = open_sqlite_store({.path = path, .read_only = true});
+      EXPECT_EQ(read_only->text_search(query).size(), 1u);
+    }
+    EXPECT_FALSE(std::filesystem::exists(snapshot));
+    EXPECT_EQ(store->text_search(query).size(), 1u);
+    EXPECT_FALSE(std::filesystem::exists(snapshot));  // written on close
+  }
+  ASSERT_TRUE(std::filesystem::exists(snapshot));
+  EXPECT_EQ(read_snapshot(snapshot, kTextSnapshot)->header.entries, 1u);
 }
 
 // `vestige db revert` of text_log's migration drops the log; migrating up
