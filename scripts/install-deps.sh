@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libsqlite3-dev libpq-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libcpp-httplib-dev libhnswlib-dev
+  libcpp-httplib-dev libhnswlib-dev wordnet-dev wordnet-base
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -43,12 +43,11 @@ constexpr std::size_t kCharNgramSize = 3;
 constexpr char kWordStart = '<';
 constexpr char kWordEnd = '>';
 
-struct Feature {
-  std::uint64_t hash;
-  double weight;
-};
+using Feature = HashFeature;
 
-std::uint64_t feature_hash(char tag, std::string_view a, std::string_view b = {}) {
+}  // namespace
+
+std::uint64_t feature_hash(char tag, std::string_view a, std::string_view b) {
   std::uint64_t state = kFnvOffsetBasis ^ kSeed;
   state = fnv1a_update(state, std::string_view(&tag, 1));
   state = fnv1a_update(state, a);
@@ -59,7 +58,7 @@ std::uint64_t feature_hash(char tag, std::string_view a, std::string_view b = {}
   return fmix64(state);
 }
 
-std::vector<Feature> extract_features(std::string_view text) {
+std::vector<HashFeature> extract_features(std::string_view text) {
   const std::vector<std::string> words = tokenize(text);
   std::vector<Feature> features;
   features.reserve(words.size() * 8);
@@ -90,6 +89,8 @@ std::vector<Feature> extract_features(std::string_view text) {
   }
   return features;
 }
+
+namespace {
 
 void add_feature(std::vector<double>& sums, std::uint64_t hash, double value) {
   constexpr std::uint64_t kSignBit = 1ULL << 63;
@@ -148,14 +149,17 @@ std::vector<Embedding> HashEmbedder::embed_batch(std::span<const std::string> te
 }
 
 Embedding HashEmbedder::embed_text(std::string_view text) const {
-  std::vector<Feature> features = extract_features(text);
+  return features_to_vector(extract_features(text), signature_.dimension);
+}
+
+Embedding features_to_vector(std::vector<HashFeature> features, int dimension) {
   // Counting equal features by sorting (rather than in a hash map) also fixes
   // the order of the floating-point sums, so the vector is bit-for-bit the
   // same wherever it is computed.
   std::sort(features.begin(), features.end(), [](const Feature& a, const Feature& b) {
     return a.hash != b.hash ? a.hash < b.hash : a.weight < b.weight;
   });
-  std::vector<double> sums(static_cast<std::size_t>(signature_.dimension), 0.0);
+  std::vector<double> sums(static_cast<std::size_t>(dimension), 0.0);
   for (std::size_t i = 0; i < features.size();) {
     std::size_t end = i + 1;
     while (end < features.size() && features[end].hash == features[i].hash &&

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,5 +43,24 @@ class HashEmbedder final : public Embedder {
 // Every parameter that changes the vectors of builtin/hash-<dimension>, as
 // text; its SHA-256 is the signature hash.
 std::string hash_embedder_parameters(int dimension);
+
+// The building blocks of builtin/hash, shared with embedders that add
+// features of their own (builtin/wordnet). A feature is a hash and a weight.
+struct HashFeature {
+  std::uint64_t hash;
+  double weight;
+};
+
+// The hash of a feature: a class tag byte, then `a`, then " " and `b` if `b`
+// is not empty.
+std::uint64_t feature_hash(char tag, std::string_view a, std::string_view b = {});
+
+// The features builtin/hash extracts from `text`.
+std::vector<HashFeature> extract_features(std::string_view text);
+
+// Sums `features` (with sublinear term frequency) into `dimension` signed
+// buckets and L2-normalises the result; a text without features gets the
+// fixed unit vector of builtin/hash.
+Embedding features_to_vector(std::vector<HashFeature> features, int dimension);
 
 }  // namespace vestige::embed

@@ -139,6 +139,22 @@ TEST(HashEmbedderSignature, IsStableAcrossReleases) {
   EXPECT_FLOAT_EQ(nonzero[3].second, float(-gram));
 }
 
+// Whole vectors of longer texts, bit for bit (stable_hash of the float bytes),
+// so that no refactoring of the shared feature code changes stored vectors.
+TEST(HashEmbedderSignature, WholeVectorsAreBitForBitStable) {
+  HashEmbedder embedder(384);
+  const auto fingerprint = [&](std::string_view text) {
+    const Embedding v = embedder.embed_text(text);
+    return stable_hash(
+        std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float)));
+  };
+  EXPECT_EQ(fingerprint("The car would not start after the mechanic replaced the battery."),
+            0xe4182085f327532eULL);
+  EXPECT_EQ(fingerprint("We decided to buy a second-hand automobile; café 数据库 ok"),
+            0xfaac3c827b22e721ULL);
+  EXPECT_EQ(fingerprint(""), 0x01b9b9474e72fcdaULL);
+}
+
 TEST(HashEmbedderDimension, OutOfRangeIsAConfigError) {
   for (const int dim : {0, 63, 4097}) {
     const Error e = test_support::capture_error([&] { HashEmbedder embedder(dim); });
