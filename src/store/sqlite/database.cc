@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
+#include <string>
+#include <thread>
 #include <utility>
 
 namespace vestige::sqlite {
@@ -155,6 +158,31 @@ int Statement::column_count() const {
 
 // ---- Database ---------------------------------------------------------------
 
+namespace {
+
+// Switching a new file to WAL needs the exclusive lock. When several
+// processes open the same new file at once, SQLite may answer SQLITE_BUSY at
+// once instead of waiting in the busy handler (waiting could deadlock two
+// connections that each hold a shared lock), so the switch is retried here,
+// within the same busy timeout.
+void switch_to_wal(sqlite3* db, int busy_timeout_ms) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, &message);
+    const std::string reason = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+      throw_sqlite_error(rc, fmt::format("SQLite error: {}", reason));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
 Database Database::open(const std::filesystem::path& path, const DatabaseOptions& options) {
   if (!options.read_only && options.create && !std::filesystem::exists(path)) {
     create_private_file(path);
@@ -175,7 +203,7 @@ Database Database::open(const std::filesystem::path& path, const DatabaseOptions
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   try {
     if (!options.read_only) {
-      db.exec("PRAGMA journal_mode = WAL");
+      switch_to_wal(raw, options.busy_timeout_ms);
       // NORMAL is durable across application crashes in WAL mode; only an OS
       // crash or power loss can lose the last transactions.
       db.exec("PRAGMA synchronous = NORMAL");
