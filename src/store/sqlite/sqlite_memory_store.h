@@ -12,6 +12,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "store/sqlite/checkpointer.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/search.h"
 #include "store/sqlite/statement_cache.h"
@@ -105,6 +106,9 @@ class SqliteMemoryStore final : public MemoryStore {
   StatementCache statements_;
   std::unique_ptr<SqliteSearch> search_;
   std::optional<ModelSignature> bound_;
+  // Writable file-backed stores checkpoint off the commit path; none when the
+  // second connection could not be opened (SQLite's own checkpoints then).
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 template <typename Work>

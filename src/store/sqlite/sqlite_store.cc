@@ -133,9 +133,19 @@ SqliteMemoryStore::SqliteMemoryStore(Database db, bool read_only)
     : db_(std::move(db)),
       read_only_(read_only),
       statements_(db_),
-      search_(std::make_unique<SqliteSearch>(db_)) {}
+      search_(std::make_unique<SqliteSearch>(db_)) {
+  if (!read_only_ && !db_.path().empty()) {
+    try {
+      checkpointer_ = std::make_unique<Checkpointer>(db_);
+    } catch (const Error&) {
+      // Commits then checkpoint as SQLite does by default: slower now and
+      // then, never wrong.
+    }
+  }
+}
 
 SqliteMemoryStore::~SqliteMemoryStore() {
+  checkpointer_.reset();
   // A snapshot only saves the next process a rebuild of an index, so
   // failing to write one must not turn closing the store into an error.
   try {
