@@ -127,9 +127,13 @@ class Latencies {
 };
 
 // 100k-memory runs take minutes to seed: only with VESTIGE_BENCH_LARGE=1.
-inline bool large_runs_enabled() {
+// True (and the benchmark marked skipped, saying so) for a run of more than
+// 10,000 memories without it.
+inline bool skip_large_run(benchmark::State& state, std::int64_t memories) {
   const char* v = std::getenv("VESTIGE_BENCH_LARGE");
-  return v != nullptr && std::string(v) == "1";
+  if (memories <= 10000 || (v != nullptr && std::string(v) == "1")) return false;
+  state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
+  return true;
 }
 
 // Bumped whenever Corpus changes, so a store seeded from an older corpus is

@@ -30,10 +30,7 @@ void BM_IngestOneByOne(benchmark::State& state) {
 
 void BM_BatchImport(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
-  if (size > 10000 && !large_runs_enabled()) {
-    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
-    return;
-  }
+  if (skip_large_run(state, static_cast<std::int64_t>(size))) return;
   Corpus corpus;
   std::vector<Memory> memories;
   for (std::size_t i = 0; i < size; ++i) memories.push_back(corpus.memory());

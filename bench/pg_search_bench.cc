@@ -89,10 +89,7 @@ bool prepare(benchmark::State& state, std::string& url) {
         "to <dir>/url)");
     return false;
   }
-  if (state.range(0) > 10000 && !large_runs_enabled()) {
-    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
-    return false;
-  }
+  if (skip_large_run(state, state.range(0))) return false;
   return true;
 }
 

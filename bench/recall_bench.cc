@@ -99,10 +99,7 @@ void run_recall(benchmark::State& state, Access access,
                 engine::DetailLevel detail = engine::DetailLevel::kSummary,
                 std::optional<std::size_t> budget = std::nullopt) {
   const auto size = static_cast<std::size_t>(state.range(0));
-  if (size > 10000 && !large_runs_enabled()) {
-    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
-    return;
-  }
+  if (skip_large_run(state, static_cast<std::int64_t>(size))) return;
   Seeded& s = seeded(size);
   // The background writes go through a second handle, as a server would
   // set it up, so they do not queue behind the recall's reads.
@@ -122,9 +119,9 @@ void run_recall(benchmark::State& state, Access access,
     request.record_access = access != Access::kNone;
     request.detail = detail;
     request.token_budget = budget;
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     engine::RecallResult result = recaller.recall(request, now_utc());
-    latencies.add(std::chrono::steady_clock::now() - start);
+    latencies.add(watch);
     candidates += static_cast<double>(result.candidates);
     associations += static_cast<double>(result.associations.size());
     benchmark::DoNotOptimize(result);
@@ -157,22 +154,19 @@ void BM_RecallBriefBudget(benchmark::State& state) {
 // pipeline adds is the difference.
 void BM_HybridSearchOnly(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
-  if (size > 10000 && !large_runs_enabled()) {
-    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
-    return;
-  }
+  if (skip_large_run(state, static_cast<std::int64_t>(size))) return;
   Seeded& s = seeded(size);
   Latencies latencies;
   std::size_t i = 0;
   for (auto _ : state) {
     const std::string& text = s.queries[i++ % s.queries.size()];
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     SearchQuery query;
     query.text = text;
     query.embedding = s.embedder->embed(text);
     query.limit = engine::RecallOptions{}.min_candidates;
     auto results = s.store->hybrid_search(query);
-    latencies.add(std::chrono::steady_clock::now() - start);
+    latencies.add(watch);
     benchmark::DoNotOptimize(results);
   }
   latencies.report(state);

@@ -99,10 +99,7 @@ enum class Mode { kHybrid, kVector, kText };
 
 void run_search(benchmark::State& state, Mode mode) {
   const auto size = static_cast<std::size_t>(state.range(0));
-  if (size > 10000 && !large_runs_enabled()) {
-    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
-    return;
-  }
+  if (skip_large_run(state, static_cast<std::int64_t>(size))) return;
   Seeded& s = seeded(size);
   Latencies latencies;
   std::size_t i = 0;
@@ -161,10 +158,7 @@ double recall_at_10(Seeded& s, const std::vector<Embedding>& queries) {
 
 void BM_VectorRecallAt10(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
-  if (size > 10000 && !large_runs_enabled()) {
-    state.SkipWithError("set VESTIGE_BENCH_LARGE=1 for 100k runs");
-    return;
-  }
+  if (skip_large_run(state, static_cast<std::int64_t>(size))) return;
   Seeded& s = seeded(size);
   for (auto _ : state) {
     state.counters["recall_random_words"] = recall_at_10(s, s.query_vectors);
