@@ -18,6 +18,20 @@
 
 namespace vestige::sqlite {
 
+// What a connection reports about commits: two equal stamps mean nothing was
+// committed in between, by other connections (data_version) or by this one
+// (total changes; data_version ignores a connection's own commits). Taken
+// before every search, so an index that is up to date costs nothing more.
+struct CommitStamp {
+  std::int64_t data_version = -1;
+  std::int64_t total_changes = -1;
+
+  static CommitStamp of(Database& db) {
+    return {db.data_version(), sqlite3_total_changes64(db.handle())};
+  }
+  bool operator==(const CommitStamp&) const = default;
+};
+
 // The highest log_seq ever assigned in `log` (0 for none). sqlite_sequence
 // keeps it even when rows are deleted, which max(log_seq) would not.
 std::int64_t last_log_position(Database& db, std::string_view log);

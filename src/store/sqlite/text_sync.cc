@@ -24,20 +24,15 @@ TextSearchState::TextSearchState(Database& db, TextTokenizer& tokenizer)
     : db_(db), tokenizer_(tokenizer), snapshot_path_(sqlite::snapshot_path(db, kTextSnapshot)) {}
 
 void TextSearchState::sync() {
-  const std::int64_t data_version = db_.data_version();
-  const std::int64_t total_changes = sqlite3_total_changes64(db_.handle());
-  if (origin_ != Origin::kNotLoaded && data_version == data_version_ &&
-      total_changes == total_changes_) {
-    return;
-  }
+  const CommitStamp stamp = CommitStamp::of(db_);
+  if (origin_ != Origin::kNotLoaded && stamp == synced_at_) return;
   if (origin_ == Origin::kNotLoaded) {
     if (!load_snapshot()) rebuild();
   } else if (!catch_up()) {
     rebuild();
   }
   if (index_.should_compact()) index_.compact();
-  data_version_ = data_version;
-  total_changes_ = total_changes;
+  synced_at_ = stamp;
 }
 
 std::uint32_t TextSearchState::tokenize_row(Statement& row, int first_column) {

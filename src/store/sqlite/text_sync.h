@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "store/sqlite/change_log.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/fts5_support.h"
 #include "store/sqlite/text_index.h"
@@ -70,9 +71,7 @@ class TextSearchState {
   Origin origin_ = Origin::kNotLoaded;
   std::int64_t applied_log_seq_ = 0;
   std::int64_t rebuilds_ = 0;
-  // As VectorSearchState: unchanged values mean nothing was committed since.
-  std::int64_t data_version_ = -1;
-  std::int64_t total_changes_ = -1;
+  CommitStamp synced_at_;  // at the last sync
   bool changed_since_snapshot_ = false;
   std::string log_identity_;  // of the log applied_log_seq_ is a position in
   // Reused between memories, so tokenizing allocates only for new words.

@@ -27,12 +27,8 @@ VectorSearchState::VectorSearchState(Database& db, const VectorIndexOptions& opt
     : db_(db), options_(options), snapshot_path_(sqlite::snapshot_path(db, kVectorSnapshot)) {}
 
 void VectorSearchState::sync() {
-  const std::int64_t data_version = db_.data_version();
-  const std::int64_t total_changes = sqlite3_total_changes64(db_.handle());
-  if (origin_ != Origin::kNotLoaded && data_version == data_version_ &&
-      total_changes == total_changes_) {
-    return;
-  }
+  const CommitStamp stamp = CommitStamp::of(db_);
+  if (origin_ != Origin::kNotLoaded && stamp == synced_at_) return;
   {
     // One read transaction, so the log position recorded and the vectors
     // read for it come from the same commit. Inside a caller's transaction
@@ -49,8 +45,7 @@ void VectorSearchState::sync() {
     index_->compact();
     changed_since_snapshot_ = true;
   }
-  data_version_ = data_version;
-  total_changes_ = total_changes;
+  synced_at_ = stamp;
 }
 
 bool VectorSearchState::load_snapshot() {

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "store/sqlite/change_log.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/vector_index.h"
 
@@ -63,11 +64,7 @@ class VectorSearchState {
   std::optional<VectorIndex> index_;
   Origin origin_ = Origin::kNotLoaded;
   std::int64_t applied_log_seq_ = 0;
-  // What the connection reported at the last sync: unchanged values mean
-  // nothing was committed since, by others (data_version) or by this
-  // connection (total changes; data_version ignores a connection's own).
-  std::int64_t data_version_ = -1;
-  std::int64_t total_changes_ = -1;
+  CommitStamp synced_at_;  // at the last sync
   bool changed_since_snapshot_ = false;
 };
 
